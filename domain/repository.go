@@ -1,0 +1,138 @@
+package domain
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Store opens tenant-scoped transactions. Everything done through one Tx
+// commits together or not at all; the store's row-level security confines a
+// Tx to its organisation whatever the query.
+type Store interface {
+	InTenant(ctx context.Context, org uuid.UUID, fn func(Tx) error) error
+	Ping(ctx context.Context) error
+}
+
+// Tx is the set of repositories available inside a tenant transaction. The
+// transaction carries the request's context.
+type Tx interface {
+	OrgID() uuid.UUID
+	Organisation() (Organisation, error)
+	Establishments() ([]Establishment, error)
+	Establishment(id uuid.UUID) (Establishment, error)
+
+	CreateUsager(u *Usager, first *Stay) error
+	UpdateUsager(u *Usager) error
+	Usager(id uuid.UUID) (Usager, error)
+	ListUsagers(q UsagerQuery) (UsagerPage, error)
+
+	Stays(usager uuid.UUID) ([]Stay, error)
+	Stay(id uuid.UUID) (Stay, error)
+	SaveStay(s *Stay) error
+
+	Contacts(usager uuid.UUID) ([]Contact, error)
+	Contact(id uuid.UUID) (Contact, error)
+	SaveContact(c *Contact) error
+	DeleteContact(id uuid.UUID) error
+
+	Consents(usager uuid.UUID) ([]Consent, error)
+	Consent(id uuid.UUID) (Consent, error)
+	SaveConsent(c *Consent) error
+
+	Notes(usager uuid.UUID, section Section) ([]Note, error)
+	Note(id uuid.UUID) (Note, error)
+	SaveNote(n *Note) error
+
+	AccountTx
+}
+
+// AccountTx holds accounts, memberships, sessions and the trail: the tables
+// the access layer works on.
+type AccountTx interface {
+	User(id uuid.UUID) (User, error)
+	Users() ([]User, error)
+	CreateUser(u *User, passwordHash string) error
+	UpdateUser(u *User) error
+	SetPasswordHash(user uuid.UUID, hash string) error
+	Memberships(user uuid.UUID) ([]Membership, error)
+	AllMemberships() ([]Membership, error)
+	AddMembership(m Membership) error
+	RemoveMembership(m Membership) error
+
+	CreateSession(s Session) error
+	DeleteSession(tokenHash []byte) error
+
+	AppendTrail(e *TrailEntry) error
+	Trail(q TrailQuery) ([]TrailEntry, error)
+}
+
+// UsagerQuery filters and pages the usager list. Keyset pagination: After is
+// the sort key and id of the last row of the previous page.
+type UsagerQuery struct {
+	Search         string      // name prefix, accent- and case-insensitive
+	Establishments []uuid.UUID // only usagers with a stay in one of these (required: visibility)
+	Establishment  uuid.UUID   // optional narrower filter
+	Status         StayStatus  // optional: only usagers with a stay of this status
+	AfterKey       string
+	AfterID        uuid.UUID
+	Limit          int
+}
+
+// UsagerRow is a line of the usager list.
+type UsagerRow struct {
+	Usager
+	SortKey string
+	Stays   []StaySummary
+}
+
+// StaySummary names a stay in a list.
+type StaySummary struct {
+	EstablishmentID   uuid.UUID
+	EstablishmentName string
+	Status            StayStatus
+	Mode              Mode
+	Since             time.Time
+}
+
+// UsagerPage is one page of the list.
+type UsagerPage struct {
+	Rows []UsagerRow
+	More bool
+}
+
+// Session is a server-side login session; the cookie holds the token, the
+// database only its SHA-256.
+type Session struct {
+	TokenHash []byte
+	UserID    uuid.UUID
+	OrgID     uuid.UUID
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// TrailEntry is one row of the access trail.
+type TrailEntry struct {
+	Seq             int64
+	OrgID           uuid.UUID
+	At              time.Time
+	UserID          uuid.UUID
+	Username        string
+	Role            string
+	EstablishmentID uuid.UUID // Nil when not tied to one
+	UsagerID        uuid.UUID // Nil when not about a usager
+	Section         Section
+	Action          Action
+	Detail          string
+	PrevHash        []byte
+	Hash            []byte
+}
+
+// TrailQuery selects trail rows, newest first.
+type TrailQuery struct {
+	UsagerID  uuid.UUID // Nil: the whole organisation
+	BeforeSeq int64     // keyset: rows with seq < BeforeSeq; 0 for the first page
+	Limit     int
+}
