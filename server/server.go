@@ -1,0 +1,81 @@
+// Package server wires Relais together: configuration, database, router,
+// background work and graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/relais-dui/relais/migrations"
+	"github.com/relais-dui/relais/store"
+)
+
+// Config is what `relais serve` needs; cmd/relais fills it from the
+// environment (docs/configuration.md).
+type Config struct {
+	Addr        string // RELAIS_ADDR, default 127.0.0.1:8080
+	DatabaseURL string // DATABASE_URL
+	// SecureCookies marks cookies Secure: on when Relais is reached over TLS
+	// (RELAIS_SECURE_COOKIES, default true unless Addr is on loopback).
+	SecureCookies bool
+	Logger        *slog.Logger
+}
+
+// Run migrates the database, then serves until ctx is cancelled, finishing
+// in-flight requests before it returns.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	owner, err := store.OpenOwner(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	err = migrations.Up(ctx, owner.SQL())
+	owner.Close()
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	handler, err := NewHandler(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: cfg.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	cfg.Logger.Info("relais listening", "addr", "http://"+cfg.Addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// NewHandler builds the HTTP handler over an open database (also used by
+// tests with httptest).
+func NewHandler(ctx context.Context, db *store.DB, cfg Config) (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.Ping(r.Context()); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	return mux, nil
+}
