@@ -22,11 +22,15 @@ type Tx interface {
 	Organisation() (Organisation, error)
 	Establishments() ([]Establishment, error)
 	Establishment(id uuid.UUID) (Establishment, error)
+	CreateEstablishment(e *Establishment) error
 
 	CreateUsager(u *Usager, first *Stay) error
 	UpdateUsager(u *Usager) error
 	Usager(id uuid.UUID) (Usager, error)
 	ListUsagers(q UsagerQuery) (UsagerPage, error)
+	// UsagerEstablishments are the establishments where the usager has a
+	// stay in any status: where the record is visible.
+	UsagerEstablishments(usager uuid.UUID) ([]uuid.UUID, error)
 
 	Stays(usager uuid.UUID) ([]Stay, error)
 	Stay(id uuid.UUID) (Stay, error)
