@@ -10,6 +10,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/relais-dui/relais/access"
+	"github.com/relais-dui/relais/frontend"
 	"github.com/relais-dui/relais/migrations"
 	"github.com/relais-dui/relais/store"
 )
@@ -69,13 +73,43 @@ func Run(ctx context.Context, cfg Config) error {
 // NewHandler builds the HTTP handler over an open database (also used by
 // tests with httptest).
 func NewHandler(ctx context.Context, db *store.DB, cfg Config) (http.Handler, error) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := db.Ping(r.Context()); err != nil {
-			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	authz, err := access.NewAuthorizer(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	ui, err := frontend.New(frontend.Config{
+		Store: db.Records(), Auth: access.NewAuth(db, access.AuthOptions{}), Authz: authz,
+		SecureCookies: cfg.SecureCookies, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery(), requestLog(cfg.Logger))
+	r.GET("/healthz", func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			cfg.Logger.Warn("health check failed", "err", err)
+			c.String(http.StatusServiceUnavailable, "database unreachable\n")
 			return
 		}
-		w.Write([]byte("ok\n"))
+		c.String(http.StatusOK, "ok\n")
 	})
-	return mux, nil
+	ui.Register(r)
+	return r, nil
+}
+
+// requestLog logs method, route pattern, status and duration. The route
+// pattern, not the URL, so no query string (names searched) reaches the log.
+func requestLog(l *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		l.Info("request", "method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+	}
 }

@@ -1,0 +1,152 @@
+package frontend
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/relais-dui/relais/access"
+	"github.com/relais-dui/relais/domain"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+func staticFS() http.FileSystem {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return http.FS(sub)
+}
+
+// view is what every page template receives.
+type view struct {
+	Title  string
+	User   *access.Principal
+	CSRF   string
+	Nav    string // "usagers" or "admin": highlights the menu
+	Admin  bool   // show the administration menu
+	Flash  string
+	Errors map[string]string // field name → French message
+	Data   any
+}
+
+var funcs = template.FuncMap{
+	"date":         domain.FrenchDate,
+	"inputDate":    domain.FormatDate,
+	"datetime":     func(t time.Time) string { return t.In(domain.Paris()).Format("02/01/2006 à 15:04") },
+	"join":         strings.Join,
+	"upper":        strings.ToUpper,
+	"sectionLabel": func(s domain.Section) string { return s.Label() },
+	"has": func(list []string, v string) bool {
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	},
+	"query": func(kv ...string) template.URL {
+		v := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] != "" {
+				v.Set(kv[i], kv[i+1])
+			}
+		}
+		return template.URL(v.Encode())
+	},
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"legalProtection": domain.LegalProtectionLabel,
+	"givenBy":         domain.GivenByLabel,
+}
+
+// parsePages builds one template set per page: the layout plus the page.
+func parsePages() (map[string]*template.Template, error) {
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" || base == "partials" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", n, err)
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+// render writes page with status, filling the common view fields.
+func (a *App) render(c *gin.Context, status int, page string, v view) {
+	t, ok := a.pages[page]
+	if !ok {
+		panic("unknown page template " + page)
+	}
+	if p := principal(c); p != nil {
+		v.User = p
+		v.CSRF = p.CSRFToken
+		_, _, v.Admin = a.cfg.Authz.CanInAny(p, p.Establishments(), domain.SectionSettings, domain.ActionRead)
+	}
+	if v.Flash == "" {
+		v.Flash = flashMessages[c.Query("ok")]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		a.cfg.Logger.Error("render", "page", page, "err", err)
+		c.String(http.StatusInternalServerError, "Erreur d'affichage.")
+		c.Abort()
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (a *App) errorPage(c *gin.Context, status int, msg string) {
+	a.render(c, status, "error", view{Title: http.StatusText(status), Data: map[string]any{"Status": status, "Message": msg}})
+	c.Abort()
+}
+
+// flashMessages are confirmations shown after a redirect (?ok=key).
+var flashMessages = map[string]string{
+	"cree":        "Le dossier a été créé.",
+	"identite":    "L'identité a été enregistrée.",
+	"sejour":      "La pré-admission a été enregistrée.",
+	"admis":       "L'admission a été enregistrée.",
+	"sortie":      "La sortie a été enregistrée.",
+	"contact":     "L'entourage a été mis à jour.",
+	"consent":     "Le consentement a été enregistré.",
+	"retrait":     "Le retrait du consentement a été enregistré.",
+	"note":        "La note a été ajoutée.",
+	"valide":      "La note a été validée.",
+	"utilisateur": "Le compte a été enregistré.",
+	"roles":       "La matrice des droits a été enregistrée.",
+	"motdepasse":  "Le mot de passe a été changé.",
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
