@@ -37,7 +37,10 @@ func TestRoleMatrixOnRoutes(t *testing.T) {
 	for _, s := range domain.RecordSections {
 		s := s
 		routes[s] = map[domain.Action]probe{
-			domain.ActionRead: func(c *client) (int, int) { code, _ := c.get(rec + "/sections/" + string(s)); return code, http.StatusOK },
+			domain.ActionRead: func(c *client) (int, int) {
+				code, _ := c.get(rec + "/sections/" + string(s))
+				return code, http.StatusOK
+			},
 			domain.ActionWrite: func(c *client) (int, int) {
 				code, _ := c.post(rec+"/sections/"+string(s)+"/notes", url.Values{"body": {"note de test"}})
 				return code, http.StatusSeeOther
@@ -46,7 +49,10 @@ func TestRoleMatrixOnRoutes(t *testing.T) {
 				code, _ := c.post(rec+"/sections/"+string(s)+"/notes/"+newNote(s).String()+"/valider", nil)
 				return code, http.StatusSeeOther
 			},
-			domain.ActionExport: func(c *client) (int, int) { code, _ := c.get(rec + "/sections/" + string(s) + "/export.csv"); return code, http.StatusOK },
+			domain.ActionExport: func(c *client) (int, int) {
+				code, _ := c.get(rec + "/sections/" + string(s) + "/export.csv")
+				return code, http.StatusOK
+			},
 		}
 	}
 	routes[domain.SectionTrail] = map[domain.Action]probe{
@@ -54,8 +60,11 @@ func TestRoleMatrixOnRoutes(t *testing.T) {
 		domain.ActionExport: func(c *client) (int, int) { code, _ := c.get(rec + "/trail.csv"); return code, http.StatusOK },
 	}
 	routes[domain.SectionSettings] = map[domain.Action]probe{
-		domain.ActionRead:  func(c *client) (int, int) { code, _ := c.get("/admin/utilisateurs"); return code, http.StatusOK },
-		domain.ActionWrite: func(c *client) (int, int) { code, _ := c.get("/admin/utilisateurs/nouveau"); return code, http.StatusOK },
+		domain.ActionRead: func(c *client) (int, int) { code, _ := c.get("/admin/utilisateurs"); return code, http.StatusOK },
+		domain.ActionWrite: func(c *client) (int, int) {
+			code, _ := c.get("/admin/utilisateurs/nouveau")
+			return code, http.StatusOK
+		},
 	}
 	for _, role := range domain.AllRoles {
 		role := role
