@@ -42,7 +42,7 @@ func TestBrowserLoginListDossierAdmit(t *testing.T) {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("lang", "fr-FR"),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1024, 1366), // a tablet held upright
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -58,7 +58,7 @@ func TestBrowserLoginListDossierAdmit(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if shots != "" {
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			if err == nil {
 				err = os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
 			}
