@@ -1,0 +1,224 @@
+package demo_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/internal/demo"
+	"github.com/relais-dui/relais/internal/testpg"
+	"github.com/relais-dui/relais/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(testpg.Run(m)) }
+
+// counts reads the size of every table the demo writes.
+func counts(t *testing.T, db *store.DB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, table := range []string{"organisations", "establishments", "users", "memberships", "usagers", "stays",
+		"contacts", "consents", "casbin_rule", "access_trail"} {
+		var n int
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatalf("count %s: %v", table, err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
+func TestLoadTwiceChangesNothingAndEveryAccountExists(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenOwner(ctx, testpg.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
+		t.Fatalf("first load: %v", err)
+	}
+	first := counts(t, db)
+	var hashes []string
+	rows, err := db.SQL().Query(`SELECT password_hash FROM users ORDER BY username`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, h)
+	}
+	rows.Close()
+
+	if err := demo.Load(ctx, db, "un-autre-mot-de-passe-2026"); err != nil {
+		t.Fatalf("second load: %v", err)
+	}
+	second := counts(t, db)
+	for table, n := range first {
+		if second[table] != n {
+			t.Errorf("%s: %d rows after the first load, %d after the second", table, n, second[table])
+		}
+	}
+	rows, err = db.SQL().Query(`SELECT password_hash FROM users ORDER BY username`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; rows.Next(); i++ {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		if i >= len(hashes) || h != hashes[i] {
+			t.Errorf("the second load rewrote a password hash")
+		}
+	}
+	rows.Close()
+
+	if first["organisations"] != 2 || first["establishments"] != 4 {
+		t.Errorf("%d organisations and %d establishments, want 2 and 4", first["organisations"], first["establishments"])
+	}
+	if first["consents"] < 5 || first["contacts"] < 65 {
+		t.Errorf("%d consents and %d contacts: the entourage looks empty", first["consents"], first["contacts"])
+	}
+	if first["casbin_rule"] == 0 {
+		t.Error("no role matrix was seeded")
+	}
+	if first["access_trail"] != 0 {
+		t.Error("loading demo data wrote to the access trail, which traces people's actions")
+	}
+
+	perOrg := map[string]int{}
+	orgs := map[string]domain.Organisation{}
+	for _, f := range []string{demo.TilleulsFINESS, demo.HorizonFINESS} {
+		o, err := db.OrganisationByFINESS(ctx, f)
+		if err != nil {
+			t.Fatalf("organisation %s: %v", f, err)
+		}
+		orgs[f] = o
+		var n int
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM usagers WHERE org_id = $1`, o.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		perOrg[f] = n
+	}
+	if n := perOrg[demo.TilleulsFINESS]; n < 55 || n > 65 {
+		t.Errorf("Les Tilleuls has %d usagers, want about 60", n)
+	}
+	if n := perOrg[demo.HorizonFINESS]; n != 5 {
+		t.Errorf("Horizon has %d usagers, want 5", n)
+	}
+
+	for _, a := range demo.Accounts() {
+		rec, err := db.LookupLogin(ctx, a.Username)
+		if err != nil {
+			t.Errorf("account %s: %v", a.Username, err)
+			continue
+		}
+		if !rec.Active || rec.OrgID != orgs[a.OrgFINESS].ID {
+			t.Errorf("account %s: active %v, organisation %s, want active in %s", a.Username, rec.Active, rec.OrgID, a.OrgFINESS)
+		}
+		var n int
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM memberships m JOIN establishments e ON e.id = m.establishment_id
+			WHERE m.user_id = $1 AND m.role = $2 AND e.finess_et = ANY($3)`, rec.UserID, string(a.Role), a.Establishments).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(a.Establishments) {
+			t.Errorf("account %s holds %s in %d establishments, want %d", a.Username, a.Role, n, len(a.Establishments))
+		}
+	}
+}
+
+// Stays must fit the establishment: an EHPAD houses, a SSIAD goes home, a
+// DITEP has internat, semi-internat or externat. A discharged stay carries its
+// reason (the schema insists too).
+func TestStaysFitTheirEstablishment(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenOwner(ctx, testpg.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string][]string{
+		"EHPAD": {"hebergement_permanent", "hebergement_temporaire"},
+		"SSIAD": {"domicile"},
+		"DITEP": {"internat", "semi_internat", "externat"},
+		"FAM":   {"hebergement_permanent", "accueil_de_jour"},
+	}
+	rows, err := db.SQL().Query(`SELECT e.category, s.mode, s.status, count(*),
+		min(extract(year FROM u.birth_date)), max(extract(year FROM u.birth_date))
+		FROM stays s JOIN establishments e ON e.id = s.establishment_id JOIN usagers u ON u.id = s.usager_id
+		GROUP BY 1, 2, 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	statuses := map[string]map[string]int{}
+	for rows.Next() {
+		var cat, mode, status string
+		var n, minY, maxY int
+		if err := rows.Scan(&cat, &mode, &status, &n, &minY, &maxY); err != nil {
+			t.Fatal(err)
+		}
+		ok := false
+		for _, m := range allowed[cat] {
+			ok = ok || m == mode
+		}
+		if !ok {
+			t.Errorf("%d %s stays in mode %s", n, cat, mode)
+		}
+		if statuses[cat] == nil {
+			statuses[cat] = map[string]int{}
+		}
+		statuses[cat][status] += n
+		switch cat {
+		case "EHPAD", "SSIAD":
+			if minY < 1925 || maxY > 1950 {
+				t.Errorf("%s usagers born %d–%d, want 1925–1950", cat, minY, maxY)
+			}
+		case "DITEP":
+			if minY < 2008 || maxY > 2016 {
+				t.Errorf("DITEP usagers born %d–%d, want 2008–2016", minY, maxY)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, cat := range []string{"EHPAD", "SSIAD", "DITEP"} {
+		s := statuses[cat]
+		if s["admitted"] <= s["preadmission"]+s["discharged"] || s["preadmission"] == 0 || s["discharged"] == 0 {
+			t.Errorf("%s stays %v: want mostly admitted, with a few pre-admissions and discharges", cat, s)
+		}
+	}
+	var protected, parental int
+	if err := db.SQL().QueryRow(`SELECT count(*) FILTER (WHERE legal_protection IN ('tutelle','curatelle','curatelle_renforcee','habilitation_familiale')),
+		count(*) FILTER (WHERE legal_protection = 'autorite_parentale') FROM contacts WHERE 'representant_legal' = ANY(roles)`).Scan(&protected, &parental); err != nil {
+		t.Fatal(err)
+	}
+	if protected == 0 || parental == 0 {
+		t.Errorf("%d adult protection measures and %d parental authorities: want some of each", protected, parental)
+	}
+}
+
+func TestLoadRefusesAWeakPassword(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenOwner(ctx, testpg.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := demo.Load(ctx, db, "abc"); err == nil {
+		t.Fatal("Load accepted a three-letter password")
+	}
+	var n int
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM organisations`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d organisations (%v) after a refused load, want none", n, err)
+	}
+}

@@ -1,0 +1,178 @@
+// Package demo loads the demonstration data of Relais: two organisations,
+// their establishments, about 65 usagers with stays, entourage and consents,
+// and one account per typical role. The data is made up, deterministic and
+// built through the same domain parsers as the forms, so it obeys the rules a
+// user would meet.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/access"
+	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/store"
+)
+
+// DefaultPassword is the demo accounts' password when RELAIS_DEMO_PASSWORD is
+// unset (documented in the README).
+const DefaultPassword = "relais-demo-2026"
+
+// Load creates the demo organisations that do not exist yet (found by FINESS
+// EJ) and makes sure each has its role matrix. A second run changes nothing:
+// an organisation already present is left as it is, accounts and passwords
+// included, so demo data edited in the UI is never overwritten.
+//
+// db must be an owner connection (store.OpenOwner): finding an organisation
+// by FINESS looks across tenants, which row-level security rightly forbids
+// to the application role. Loading demo data is an operator's task, like
+// migrating. Each organisation is written in one transaction: it is there
+// whole or not at all.
+func Load(ctx context.Context, db *store.DB, password string) error {
+	if err := access.CheckPasswordPolicy(password); err != nil {
+		return fmt.Errorf("mot de passe des comptes de démonstration : %w", err)
+	}
+	authz, err := access.NewAuthorizer(ctx, db)
+	if err != nil {
+		return fmt.Errorf("demo: authorizer: %w", err)
+	}
+	for _, o := range organisations() {
+		org, err := db.OrganisationByFINESS(ctx, o.FINESS)
+		switch {
+		case err == nil:
+		case errors.Is(err, domain.ErrNotFound):
+			if org, err = loadOrganisation(ctx, db, o, password); err != nil {
+				return fmt.Errorf("demo: %s: %w", o.Name, err)
+			}
+		default:
+			return fmt.Errorf("demo: %w", err)
+		}
+		// Seeding writes the matrix only when the organisation has none, so
+		// this also repairs a run interrupted between the two steps without
+		// undoing an administrator's later edits.
+		if err := authz.SeedDefaults(ctx, org.ID); err != nil {
+			return fmt.Errorf("demo: role matrix of %s: %w", o.Name, err)
+		}
+	}
+	return nil
+}
+
+func loadOrganisation(ctx context.Context, db *store.DB, spec orgSpec, password string) (domain.Organisation, error) {
+	org := domain.Organisation{ID: store.NewID(), Name: spec.Name, FinessEJ: spec.FINESS}
+	// Hash before the transaction: argon2id is deliberately slow and the
+	// transaction should not hold its locks meanwhile.
+	var accounts []Account
+	hashes := map[string]string{}
+	for _, a := range Accounts() {
+		if a.OrgFINESS != spec.FINESS {
+			continue
+		}
+		h, err := access.HashPassword(password)
+		if err != nil {
+			return org, fmt.Errorf("hash password of %s: %w", a.Username, err)
+		}
+		accounts, hashes[a.Username] = append(accounts, a), h
+	}
+	today := time.Now().UTC()
+	err := db.InTenant(ctx, org.ID, func(tx *store.Tx) error {
+		if err := tx.CreateOrganisation(&org); err != nil {
+			return err
+		}
+		estIDs := map[string]uuid.UUID{}
+		for _, es := range spec.Establishments {
+			e := domain.Establishment{Name: es.Name, FinessET: es.FINESS, Category: es.Category}
+			if err := tx.CreateEstablishment(&e); err != nil {
+				return err
+			}
+			estIDs[es.FINESS] = e.ID
+		}
+		userIDs := map[string]uuid.UUID{}
+		for _, a := range accounts {
+			u := domain.User{Username: a.Username, DisplayName: a.DisplayName, Active: true}
+			if err := tx.CreateUser(&u, hashes[a.Username]); err != nil {
+				return fmt.Errorf("account %s: %w", a.Username, err)
+			}
+			userIDs[a.Username] = u.ID
+			for _, f := range a.Establishments {
+				if err := tx.AddMembership(domain.Membership{UserID: u.ID, EstablishmentID: estIDs[f], Role: a.Role}); err != nil {
+					return fmt.Errorf("account %s: %w", a.Username, err)
+				}
+			}
+		}
+		for i, p := range people(spec.FINESS) {
+			if err := createPerson(tx, p, estIDs, userIDs, today); err != nil {
+				return fmt.Errorf("usager %d (%s): %w", i+1, p.identity.BirthName, err)
+			}
+		}
+		return nil
+	})
+	return org, err
+}
+
+// createPerson stores one usager, walking each stay through the domain's
+// state machine (pre-admission, admission, discharge) as a user would.
+func createPerson(tx *store.Tx, p person, estIDs, userIDs map[string]uuid.UUID, today time.Time) error {
+	u, err := p.identity.Parse(today)
+	if err != nil {
+		return err
+	}
+	stays := make([]domain.Stay, len(p.stays))
+	for i, sp := range p.stays {
+		s, err := domain.PreadmissionInput{EstablishmentID: estIDs[sp.FINESS].String(), Mode: string(sp.Mode), PlannedEntry: sp.PlannedEntry}.Parse()
+		if err != nil {
+			return err
+		}
+		if sp.Admitted != "" {
+			if err := s.Admit(sp.Admitted, ""); err != nil {
+				return err
+			}
+		}
+		if sp.Discharged != "" {
+			if err := s.Discharge(sp.Discharged, sp.Reason); err != nil {
+				return err
+			}
+		}
+		stays[i] = s
+	}
+	var first *domain.Stay
+	if len(stays) > 0 {
+		first = &stays[0]
+	}
+	if err := tx.CreateUsager(&u, first); err != nil {
+		return err
+	}
+	for i := 1; i < len(stays); i++ {
+		stays[i].UsagerID = u.ID
+		if err := tx.SaveStay(&stays[i]); err != nil {
+			return err
+		}
+	}
+	for _, in := range p.contacts {
+		c, err := in.Parse()
+		if err != nil {
+			return fmt.Errorf("contact %s: %w", in.LastName, err)
+		}
+		c.UsagerID = u.ID
+		if err := tx.SaveContact(&c); err != nil {
+			return err
+		}
+	}
+	for _, cp := range p.consents {
+		c, err := cp.input.Parse(today)
+		if err != nil {
+			return fmt.Errorf("consent %s: %w", cp.input.Scope, err)
+		}
+		c.UsagerID, c.RecordedBy = u.ID, userIDs[cp.recordedBy]
+		if c.RecordedBy == uuid.Nil {
+			return fmt.Errorf("consent %s: recorded by unknown account %q", cp.input.Scope, cp.recordedBy)
+		}
+		if err := tx.SaveConsent(&c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
