@@ -7,7 +7,7 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Two cores: two test binaries at a time keeps each one's PostgreSQL fast.
 TEST_FLAGS    ?= -count=1 -p 2 -timeout 20m
 SUDO          := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-APT_INSTALL   := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+APT_INSTALL   := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
 
 .PHONY: run build test lint bench install-postgres install-chromium clean reset-db
 
