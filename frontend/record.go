@@ -198,17 +198,8 @@ func (a *App) newStayForm(c *gin.Context) {
 
 func (a *App) showStayForm(c *gin.Context, status int, form map[string]string, errs map[string]string) {
 	d := stayFormData{Usager: currentRecord(c).Usager, Form: form, Modes: domain.AllModes, Action: a.recordURL(c, "/sejours"), Cancel: a.recordURL(c, "")}
-	err := a.inTenant(c, func(tx domain.Tx) error {
-		var err error
-		d.Establishments, err = a.establishmentsWith(c, tx, domain.SectionAdmin, domain.ActionWrite)
-		return err
-	})
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	if len(d.Establishments) == 0 {
-		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne permettent pas d'ouvrir un séjour.")
+	var ok bool
+	if d.Establishments, ok = a.admissionEstablishments(c, "Vos habilitations ne permettent pas d'ouvrir un séjour."); !ok {
 		return
 	}
 	a.render(c, status, "stay_form", view{Title: "Nouvelle pré-admission", Nav: "usagers", Errors: errs, Data: d})

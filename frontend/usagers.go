@@ -198,22 +198,33 @@ func (a *App) establishmentsWith(c *gin.Context, tx domain.Tx, s domain.Section,
 	return out, nil
 }
 
+// admissionEstablishments lists where the user may open a stay (admin:write);
+// with none, it answers 403 with refusal and returns false.
+func (a *App) admissionEstablishments(c *gin.Context, refusal string) ([]domain.Establishment, bool) {
+	var estabs []domain.Establishment
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		var err error
+		estabs, err = a.establishmentsWith(c, tx, domain.SectionAdmin, domain.ActionWrite)
+		return err
+	})
+	if err != nil {
+		a.fail(c, err)
+		return nil, false
+	}
+	if len(estabs) == 0 {
+		a.errorPage(c, http.StatusForbidden, refusal)
+		return nil, false
+	}
+	return estabs, true
+}
+
 func (a *App) newUsagerForm(c *gin.Context) {
 	a.showUsagerForm(c, http.StatusOK, usagerFormData{}, nil)
 }
 
 func (a *App) showUsagerForm(c *gin.Context, status int, d usagerFormData, errs map[string]string) {
-	err := a.inTenant(c, func(tx domain.Tx) error {
-		var err error
-		d.Establishments, err = a.establishmentsWith(c, tx, domain.SectionAdmin, domain.ActionWrite)
-		return err
-	})
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	if len(d.Establishments) == 0 {
-		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne permettent pas de créer un dossier.")
+	var ok bool
+	if d.Establishments, ok = a.admissionEstablishments(c, "Vos habilitations ne permettent pas de créer un dossier."); !ok {
 		return
 	}
 	d.Modes, d.Action, d.Cancel, d.New = domain.AllModes, "/usagers", "/usagers", true

@@ -49,10 +49,14 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer db.Close()
-	handler, err := NewHandler(ctx, db, cfg)
+	handler, authz, err := build(ctx, db, cfg)
 	if err != nil {
 		return err
 	}
+	// Another instance (or `relais org create`) may change the matrix: pick
+	// it up within a period. Expired sessions and old login failures go away.
+	authz.StartReloader(ctx, policyReloadEvery)
+	go housekeeping(ctx, db, cfg.Logger)
 	srv := &http.Server{Addr: cfg.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -73,19 +77,29 @@ func Run(ctx context.Context, cfg Config) error {
 // NewHandler builds the HTTP handler over an open database (also used by
 // tests with httptest).
 func NewHandler(ctx context.Context, db *store.DB, cfg Config) (http.Handler, error) {
+	h, _, err := build(ctx, db, cfg)
+	return h, err
+}
+
+const (
+	policyReloadEvery = 30 * time.Second
+	housekeepingEvery = 10 * time.Minute
+)
+
+func build(ctx context.Context, db *store.DB, cfg Config) (http.Handler, *access.Authorizer, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	authz, err := access.NewAuthorizer(ctx, db)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ui, err := frontend.New(frontend.Config{
 		Store: db.Records(), Auth: access.NewAuth(db, access.AuthOptions{}), Authz: authz,
 		SecureCookies: cfg.SecureCookies, Logger: cfg.Logger,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -101,7 +115,27 @@ func NewHandler(ctx context.Context, db *store.DB, cfg Config) (http.Handler, er
 		c.String(http.StatusOK, "ok\n")
 	})
 	ui.Register(r)
-	return r, nil
+	return r, authz, nil
+}
+
+// housekeeping purges expired sessions and login failures older than a day
+// (the throttling window is minutes; a day keeps enough for an inquiry).
+func housekeeping(ctx context.Context, db *store.DB, l *slog.Logger) {
+	t := time.NewTicker(housekeepingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := db.PurgeExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				l.Warn("purge expired sessions", "err", err)
+			}
+			if _, err := db.PurgeLoginFailures(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				l.Warn("purge login failures", "err", err)
+			}
+		}
+	}
 }
 
 // requestLog logs method, route pattern, status and duration. The route
