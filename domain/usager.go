@@ -80,6 +80,9 @@ type Usager struct {
 	Email          string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// MergedInto is set when this record was found to duplicate another and
+	// merged into it: it remains only as an alias of the kept record.
+	MergedInto uuid.UUID
 }
 
 // DisplayName is "NOM (nom d'usage) Prénom" as shown in lists.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/relais-dui/relais/access"
 	"github.com/relais-dui/relais/frontend"
-	"github.com/relais-dui/relais/migrations"
 	"github.com/relais-dui/relais/store"
 )
 
@@ -39,7 +38,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	err = migrations.Up(ctx, owner.SQL())
+	err = owner.Migrate(ctx)
 	owner.Close()
 	if err != nil {
 		return err

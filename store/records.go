@@ -103,18 +103,20 @@ func mapSQL(what string, err error) error {
 
 const usagerColumns = `u.id, u.org_id, u.birth_name, u.used_name, array_to_json(u.first_names)::text, u.used_first_name,
 	u.birth_date, u.sex, u.birth_place_code, u.identity_status, u.address, u.postal_code, u.city, u.phone, u.email,
-	u.created_at, u.updated_at, u.sort_key`
+	u.created_at, u.updated_at, u.merged_into, u.sort_key`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanUsager(s scanner) (domain.Usager, string, error) {
 	var u domain.Usager
 	var firstNames, sex, status, key string
+	var merged uuid.NullUUID
 	err := s.Scan(&u.ID, &u.OrgID, &u.BirthName, &u.UsedName, &firstNames, &u.UsedFirstName, &u.BirthDate, &sex,
-		&u.BirthPlaceCode, &status, &u.Address, &u.PostalCode, &u.City, &u.Phone, &u.Email, &u.CreatedAt, &u.UpdatedAt, &key)
+		&u.BirthPlaceCode, &status, &u.Address, &u.PostalCode, &u.City, &u.Phone, &u.Email, &u.CreatedAt, &u.UpdatedAt, &merged, &key)
 	if err != nil {
 		return u, "", err
 	}
+	u.MergedInto = merged.UUID
 	if err := json.Unmarshal([]byte(firstNames), &u.FirstNames); err != nil {
 		return u, "", fmt.Errorf("decode first names: %w", err)
 	}
@@ -132,11 +134,13 @@ func (tx *Tx) CreateUsager(u *domain.Usager, first *domain.Stay) error {
 	if u.IdentityStatus == "" {
 		u.IdentityStatus = domain.IdentityPROV
 	}
+	k := u.Keys()
 	err := tx.g.Exec(`INSERT INTO usagers (id, org_id, birth_name, used_name, first_names, used_first_name, birth_date, sex,
-		birth_place_code, identity_status, address, postal_code, city, phone, email, sort_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		birth_place_code, identity_status, address, postal_code, city, phone, email, sort_key, name_key, phonetic_key, first_phonetic)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.OrgID, u.BirthName, u.UsedName, textArray(u.FirstNames), u.UsedFirstName, u.BirthDate, string(u.Sex),
-		u.BirthPlaceCode, string(u.IdentityStatus), u.Address, u.PostalCode, u.City, u.Phone, u.Email, u.SortKey()).Error
+		u.BirthPlaceCode, string(u.IdentityStatus), u.Address, u.PostalCode, u.City, u.Phone, u.Email, u.SortKey(),
+		k.NameKey, k.Phonetic, k.FirstPhonetic).Error
 	if err != nil {
 		return mapErr("create usager", err)
 	}
@@ -149,11 +153,13 @@ func (tx *Tx) CreateUsager(u *domain.Usager, first *domain.Stay) error {
 
 // UpdateUsager saves the identity traits and contact details of u.
 func (tx *Tx) UpdateUsager(u *domain.Usager) error {
+	k := u.Keys()
 	res := tx.g.Exec(`UPDATE usagers SET birth_name = ?, used_name = ?, first_names = ?, used_first_name = ?, birth_date = ?,
-		sex = ?, birth_place_code = ?, address = ?, postal_code = ?, city = ?, phone = ?, email = ?, sort_key = ?, updated_at = now()
+		sex = ?, birth_place_code = ?, address = ?, postal_code = ?, city = ?, phone = ?, email = ?, sort_key = ?,
+		name_key = ?, phonetic_key = ?, first_phonetic = ?, updated_at = now()
 		WHERE id = ?`,
 		u.BirthName, u.UsedName, textArray(u.FirstNames), u.UsedFirstName, u.BirthDate, string(u.Sex), u.BirthPlaceCode,
-		u.Address, u.PostalCode, u.City, u.Phone, u.Email, u.SortKey(), u.ID)
+		u.Address, u.PostalCode, u.City, u.Phone, u.Email, u.SortKey(), k.NameKey, k.Phonetic, k.FirstPhonetic, u.ID)
 	return affected("update usager", res)
 }
 
@@ -195,7 +201,7 @@ func (tx *Tx) ListUsagers(q domain.UsagerQuery) (domain.UsagerPage, error) {
 		stayCond += " AND s.status = ?"
 		args = append(args, string(q.Status))
 	}
-	where = append(where, "EXISTS (SELECT 1 FROM stays s WHERE s.usager_id = u.id AND "+stayCond+")")
+	where = append(where, "u.merged_into IS NULL", "EXISTS (SELECT 1 FROM stays s WHERE s.usager_id = u.id AND "+stayCond+")")
 	if key := domain.SearchKey(q.Search); key != "" {
 		// Match the start of the sort key (name) or of any word in it.
 		where = append(where, "(u.sort_key LIKE ? OR u.sort_key LIKE ?)")

@@ -88,8 +88,9 @@ func (tx *Tx) Trail(q domain.TrailQuery) ([]domain.TrailEntry, error) {
 	// org_id is implied by RLS but named so the (org_id, …, seq) indexes apply.
 	where, args := `org_id = ?`, []any{tx.Org}
 	if q.UsagerID != uuid.Nil {
-		where += ` AND usager_id = ?`
-		args = append(args, q.UsagerID)
+		// A merged record's trail stays under its own id: show it with the kept one.
+		where += ` AND usager_id IN (SELECT ?::uuid UNION ALL SELECT id FROM usagers WHERE merged_into = ?)`
+		args = append(args, q.UsagerID, q.UsagerID)
 	}
 	if q.BeforeSeq > 0 {
 		where += ` AND seq < ?`

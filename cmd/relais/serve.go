@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/relais-dui/relais/migrations"
 	"github.com/relais-dui/relais/server"
 	"github.com/relais-dui/relais/store"
 )
@@ -129,5 +128,5 @@ func migrate(ctx context.Context, url string) error {
 		return err
 	}
 	defer owner.Close()
-	return migrations.Up(ctx, owner.SQL())
+	return owner.Migrate(ctx)
 }

@@ -22,7 +22,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
 	"github.com/relais-dui/relais/internal/pgcluster"
-	"github.com/relais-dui/relais/migrations"
+	"github.com/relais-dui/relais/store"
 )
 
 const template = "relais_template"
@@ -72,15 +72,12 @@ func prepareTemplate(ctx context.Context, admin *sql.DB, c *pgcluster.Cluster) e
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+template); err != nil {
 		return fmt.Errorf("create template: %w", err)
 	}
-	db, err := sql.Open("pgx", c.DSN(template))
+	db, err := store.OpenOwner(ctx, c.DSN(template))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrations.Up(ctx, db); err != nil {
-		return err
-	}
-	return nil
+	return db.Migrate(ctx)
 }
 
 // New returns the URL of a new database cloned from the migrated template,
