@@ -32,6 +32,12 @@ type Tx interface {
 	// stay in any status: where the record is visible.
 	UsagerEstablishments(usager uuid.UUID) ([]uuid.UUID, error)
 
+	// Identitovigilance.
+	IdentityMatches(u Usager) ([]Match, error)
+	DuplicatePairs(limit int) ([]DuplicatePair, error)
+	MarkDistinct(a, b, by uuid.UUID) error
+	MergeUsagers(kept, merged uuid.UUID) (MergeResult, error)
+
 	Stays(usager uuid.UUID) ([]Stay, error)
 	Stay(id uuid.UUID) (Stay, error)
 	SaveStay(s *Stay) error

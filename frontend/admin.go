@@ -25,6 +25,7 @@ func (a *App) registerAdmin(s *gin.RouterGroup) {
 	w.POST("/utilisateurs/:user/actif", a.setActive)
 	w.POST("/utilisateurs/:user/motdepasse", a.setPassword)
 	w.POST("/roles", a.saveRoles)
+	a.registerIdentityAdmin(g, w)
 }
 
 // requireSettings checks a right on the settings area, held in any of the

@@ -205,3 +205,29 @@ func (w *world) count(table string) int {
 	}
 	return n
 }
+
+// idOf returns the id of the one usager matching the SQL condition.
+func (w *world) idOf(cond string) uuid.UUID {
+	w.t.Helper()
+	var id uuid.UUID
+	err := w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error {
+		return tx.Gorm().Raw("SELECT id FROM usagers WHERE " + cond).Row().Scan(&id)
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}
+
+// stayOf returns the id of the usager's first stay.
+func (w *world) stayOf(usager uuid.UUID) uuid.UUID {
+	w.t.Helper()
+	var id uuid.UUID
+	err := w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error {
+		return tx.Gorm().Raw("SELECT id FROM stays WHERE usager_id = ? ORDER BY created_at LIMIT 1", usager).Row().Scan(&id)
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}

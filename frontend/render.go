@@ -147,6 +147,9 @@ var flashMessages = map[string]string{
 	"utilisateur": "Le compte a été enregistré.",
 	"roles":       "La matrice des droits a été enregistrée.",
 	"motdepasse":  "Le mot de passe a été changé.",
+	"fusion":      "Les deux dossiers ont été fusionnés.",
+	"distincts":   "Les deux dossiers sont enregistrés comme deux personnes différentes.",
+	"alias":       "Le dossier demandé a été fusionné avec celui-ci.",
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

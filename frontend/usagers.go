@@ -52,6 +52,12 @@ func (a *App) loadUsager(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	if rec.Usager.MergedInto != uuid.Nil {
+		// An alias left by a merge: links to it lead to the kept record.
+		c.Redirect(http.StatusSeeOther, "/usagers/"+rec.Usager.MergedInto.String()+"?ok=alias")
+		c.Abort()
+		return
+	}
 	if len(rec.Visible) == 0 {
 		a.errorPage(c, http.StatusForbidden, "Ce dossier relève d'un établissement où vous n'avez pas d'habilitation.")
 		return
@@ -175,6 +181,7 @@ func (a *App) listUsagers(c *gin.Context) {
 
 type usagerFormData struct {
 	Form           domain.UsagerInput
+	Matches        []matchView // close identities found before creating
 	Stay           domain.PreadmissionInput
 	Establishments []domain.Establishment
 	Modes          []domain.Mode
@@ -263,12 +270,36 @@ func (a *App) createUsager(c *gin.Context) {
 		a.showUsagerForm(c, http.StatusUnprocessableEntity, d, errs)
 		return
 	}
+	confirmed := c.PostForm("homonym_confirmed") == "1"
 	err = a.inTenant(c, func(tx domain.Tx) error {
+		if !confirmed {
+			matches, err := tx.IdentityMatches(u)
+			if err != nil {
+				return err
+			}
+			if len(matches) > 0 {
+				d.Matches, err = a.matchViews(c, tx, matches)
+				if err != nil {
+					return err
+				}
+				return errHomonyms
+			}
+		}
 		if err := tx.CreateUsager(&u, &stay); err != nil {
 			return err
 		}
-		return access.Trace(tx, principal(c), g.Role, g.Estab, u.ID, domain.SectionAdmin, domain.ActionWrite, "création du dossier et pré-admission")
+		detail := "création du dossier et pré-admission"
+		if confirmed {
+			detail += " (homonyme possible écarté par l'utilisateur)"
+		}
+		return access.Trace(tx, principal(c), g.Role, g.Estab, u.ID, domain.SectionAdmin, domain.ActionWrite, detail)
 	})
+	if errors.Is(err, errHomonyms) {
+		// Nothing stored: the person checks the list, then confirms or opens
+		// the existing record.
+		a.showUsagerForm(c, http.StatusConflict, d, nil)
+		return
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -294,3 +325,40 @@ func fieldErrors(err error) map[string]string {
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+// errHomonyms stops a creation transaction when close identities exist.
+var errHomonyms = errors.New("close identities exist")
+
+// matchView is a close identity as the creating user may see it: the record
+// itself when it is in one of their establishments, only its establishments'
+// names otherwise (identitovigilance needs to know it exists; the record
+// stays behind its habilitations).
+type matchView struct {
+	domain.Match
+	Visible        bool
+	Establishments []string
+}
+
+func (a *App) matchViews(c *gin.Context, tx domain.Tx, matches []domain.Match) ([]matchView, error) {
+	all, err := tx.Establishments()
+	if err != nil {
+		return nil, err
+	}
+	names := map[uuid.UUID]string{}
+	for _, e := range all {
+		names[e.ID] = e.Name
+	}
+	mine := principal(c).Establishments()
+	out := make([]matchView, len(matches))
+	for i, m := range matches {
+		estabs, err := tx.UsagerEstablishments(m.Usager.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = matchView{Match: m, Visible: len(intersect(estabs, mine)) > 0}
+		for _, e := range estabs {
+			out[i].Establishments = append(out[i].Establishments, names[e])
+		}
+	}
+	return out, nil
+}
