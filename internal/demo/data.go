@@ -202,7 +202,7 @@ func people(orgFINESS string) []person {
 			out = append(out, ditepChild(i, surnames[names]))
 			names++
 		}
-		return out
+		return append(out, duplicateEntry(out[3]))
 	case HorizonFINESS:
 		var out []person
 		for i := 0; i < 5; i++ {
@@ -292,6 +292,19 @@ func elderContacts(stream uint64, i int, in domain.UsagerInput, female bool, add
 		out = append(out, second)
 	}
 	return out
+}
+
+// duplicateEntry is the SSIAD's old record of an EHPAD resident, typed with a
+// spelling slip ("Tomas" for "Thomas") and one first name only, closed when
+// she entered the EHPAD: the identitovigilance screens propose the pair.
+func duplicateEntry(resident person) person {
+	in := resident.identity
+	in.BirthName = strings.ToUpper(strings.Replace(in.BirthName, "Th", "T", 1))
+	in.FirstNames = strings.Fields(in.FirstNames)[0]
+	in.UsedName, in.Address, in.PostalCode, in.City = "", "", "", ""
+	return person{identity: in, stays: []stayPlan{{FINESS: SSIADFINESS, Mode: domain.ModeDomicile,
+		Admitted: "2014-03-03", Discharged: "2016-09-30", Reason: "Transfert vers un autre établissement"}},
+		contacts: resident.contacts[:1]}
 }
 
 func ehpadResident(i int, surname, married string) person {

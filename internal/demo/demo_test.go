@@ -222,3 +222,37 @@ func TestLoadRefusesAWeakPassword(t *testing.T) {
 		t.Fatalf("%d organisations (%v) after a refused load, want none", n, err)
 	}
 }
+
+// The demo holds one duplicate (the SSIAD's old record of an EHPAD resident,
+// with a spelling slip) for the identitovigilance screens, and only that one.
+func TestDemoHoldsOneDuplicatePair(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenOwner(ctx, testpg.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
+		t.Fatal(err)
+	}
+	org, err := db.OrganisationByFINESS(ctx, demo.TilleulsFINESS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTenant(ctx, org.ID, func(tx *store.Tx) error {
+		pairs, err := tx.DuplicatePairs(50)
+		if err != nil {
+			return err
+		}
+		if len(pairs) != 1 {
+			t.Fatalf("%d duplicate pairs in the demo, want 1: %+v", len(pairs), pairs)
+		}
+		if domain.NameKey(pairs[0].A.BirthName) == domain.NameKey(pairs[0].B.BirthName) {
+			t.Errorf("the demo pair should differ by a spelling slip: %s / %s", pairs[0].A.BirthName, pairs[0].B.BirthName)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
