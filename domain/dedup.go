@@ -100,7 +100,7 @@ func (u Usager) Keys() IdentityKeys {
 		first = u.FirstNames[0]
 	}
 	return IdentityKeys{
-		NameKey:       NameKey(u.BirthName) + " " + NameKey(first),
+		NameKey:       strings.ReplaceAll(NameKey(u.BirthName), " ", "") + " " + NameKey(first),
 		Phonetic:      PhoneticKey(u.BirthName),
 		FirstPhonetic: PhoneticKey(first),
 	}

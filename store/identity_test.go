@@ -48,12 +48,12 @@ func TestIdentityMatchesAndDuplicatePairs(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		var got []uuid.UUID
+		got := map[uuid.UUID]bool{}
 		for _, x := range m {
-			got = append(got, x.Usager.ID)
+			got[x.Usager.ID] = true
 		}
-		if len(m) < 2 || m[0].Score < m[len(m)-1].Score {
-			t.Errorf("matches for a newcomer: %+v", m)
+		if !got[marie.ID] || !got[variant.ID] || !got[swapped.ID] || m[0].Score < m[len(m)-1].Score {
+			t.Errorf("matches for a newcomer (want the three spellings and dates, best first): %+v", m)
 		}
 		for _, x := range m {
 			if x.Usager.ID == other.ID {
