@@ -32,6 +32,11 @@ type Tx interface {
 	// stay in any status: where the record is visible.
 	UsagerEstablishments(usager uuid.UUID) ([]uuid.UUID, error)
 
+	// Identity qualification (RNIV) and its history.
+	Identity(usager uuid.UUID) (Identity, error)
+	SaveIdentity(usager uuid.UUID, id Identity, ev IdentityEvent, byName string) error
+	IdentityHistory(usager uuid.UUID) ([]IdentityRecord, error)
+
 	// Identitovigilance.
 	IdentityMatches(u Usager) ([]Match, error)
 	DuplicatePairs(limit int) ([]DuplicatePair, error)
@@ -76,6 +81,12 @@ type AccountTx interface {
 
 	AppendTrail(e *TrailEntry) error
 	Trail(q TrailQuery) ([]TrailEntry, error)
+}
+
+// IdentityRecord is a stored identity event with the name of its author.
+type IdentityRecord struct {
+	IdentityEvent
+	ByName string
 }
 
 // UsagerQuery filters and pages the usager list. Keyset pagination: After is

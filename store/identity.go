@@ -97,10 +97,10 @@ func (tx *Tx) DuplicatePairs(limit int) ([]domain.DuplicatePair, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 200
 	}
-	rows, err := tx.g.Raw(`SELECT a.id, b.id FROM usagers a
+	rows, err := tx.g.Raw(`SELECT a.id, b.id, (a.ins_number <> '' AND b.ins_number = a.ins_number) FROM usagers a
 		JOIN usagers b ON b.org_id = a.org_id AND a.id < b.id AND b.merged_into IS NULL
 		  AND ((b.birth_date = a.birth_date AND (b.phonetic_key = a.phonetic_key OR b.first_phonetic = a.first_phonetic))
-		       OR b.name_key = a.name_key)
+		       OR b.name_key = a.name_key OR (a.ins_number <> '' AND b.ins_number = a.ins_number))
 		WHERE a.merged_into IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM identity_distinct d WHERE d.usager_a = LEAST(a.id, b.id) AND d.usager_b = GREATEST(a.id, b.id))
 		LIMIT ?`, limit*4).Rows()
@@ -108,13 +108,16 @@ func (tx *Tx) DuplicatePairs(limit int) ([]domain.DuplicatePair, error) {
 		return nil, mapErr("find duplicate pairs", err)
 	}
 	var ids [][2]uuid.UUID
+	sameINS := map[[2]uuid.UUID]bool{}
 	for rows.Next() {
 		var a, b uuid.UUID
-		if err := rows.Scan(&a, &b); err != nil {
+		var same bool
+		if err := rows.Scan(&a, &b, &same); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan pair: %w", err)
 		}
 		ids = append(ids, [2]uuid.UUID{a, b})
+		sameINS[[2]uuid.UUID{a, b}] = same
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -127,7 +130,7 @@ func (tx *Tx) DuplicatePairs(limit int) ([]domain.DuplicatePair, error) {
 	var out []domain.DuplicatePair
 	for _, p := range ids {
 		a, b := people[p[0]], people[p[1]]
-		if score, reasons := domain.CompareIdentities(a, b, false); score >= domain.MatchThreshold {
+		if score, reasons := domain.CompareIdentities(a, b, sameINS[p]); score >= domain.MatchThreshold {
 			out = append(out, domain.DuplicatePair{A: a, B: b, Score: score, Reasons: reasons})
 		}
 	}
@@ -180,7 +183,7 @@ func (tx *Tx) MarkDistinct(a, b, by uuid.UUID) error {
 // kept record on a merge. A new table with a usager_id column must be added
 // here (TestMergeCoversEveryUsagerTable fails otherwise). access_trail stays
 // as written (append-only) and is read through the alias.
-var mergedTables = []string{"stays", "contacts", "consents", "record_notes"}
+var mergedTables = []string{"stays", "contacts", "consents", "record_notes", "identity_events"}
 
 // MergeUsagers moves everything of merged to kept and leaves merged as an
 // alias (merged_into). Both must be live records; two open stays in the same

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/domain/ins"
 	"github.com/relais-dui/relais/internal/testpg"
 	"github.com/relais-dui/relais/store"
 )
@@ -277,4 +278,67 @@ func BenchmarkIdentityMatches(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The qualification evidence round-trips with its history, and two records
+// holding one INS are proposed as one person whatever their traits.
+func TestIdentityEvidenceRoundTripAndSameINS(t *testing.T) {
+	f := newFixture(t)
+	a, b := person(t, "Martin", "Claire", "1945-03-03"), person(t, "Bertin", "Odile", "1950-06-06")
+	f.tx(t, func(tx *store.Tx) error {
+		for _, u := range []*domain.Usager{&a, &b} {
+			if err := tx.CreateUsager(u, &domain.Stay{EstablishmentID: f.ehpad.ID, Status: domain.StayPreadmission, Mode: domain.ModePermanent}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	m := ins.Matricule{Number: "297022A020778", Key: "78", OID: ins.OIDTestNIR}
+	by := store.NewID()
+	f.tx(t, func(tx *store.Tx) error {
+		for _, u := range []uuid.UUID{a.ID, b.ID} {
+			id, err := tx.Identity(u)
+			if err != nil {
+				return err
+			}
+			if id.Status != domain.IdentityPROV || id.INS != nil {
+				t.Errorf("new identity: %+v", id)
+			}
+			id.INS, id.INSRetrievedAt = &m, time.Now()
+			id.PastINS = []ins.Matricule{{Number: "180032B020401", Key: "23", OID: ins.OIDTestNIR}}
+			ev, err := id.ValidateWithDocument(domain.DocCNI, false, by, time.Now())
+			if err != nil {
+				return err
+			}
+			if err := tx.SaveIdentity(u, id, ev, "Agent d'accueil"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	f.tx(t, func(tx *store.Tx) error {
+		id, err := tx.Identity(a.ID)
+		if err != nil {
+			return err
+		}
+		if id.Status != domain.IdentityQUAL || *id.INS != m || len(id.PastINS) != 1 || id.Document != domain.DocCNI || id.DocumentCheckedBy != by {
+			t.Errorf("identity read back: %+v", id)
+		}
+		u, _ := tx.Usager(a.ID)
+		if u.IdentityStatus != domain.IdentityQUAL {
+			t.Errorf("usager status %s, want QUAL", u.IdentityStatus)
+		}
+		h, err := tx.IdentityHistory(a.ID)
+		if err != nil || len(h) != 1 || h[0].ByName != "Agent d'accueil" || h[0].Kind != domain.EventDocumentChecked {
+			t.Errorf("history: %+v %v", h, err)
+		}
+		pairs, err := tx.DuplicatePairs(10)
+		if err != nil {
+			return err
+		}
+		if len(pairs) != 1 || pairs[0].Score != 100 {
+			t.Errorf("records sharing an INS: %+v", pairs)
+		}
+		return nil
+	})
 }
