@@ -37,7 +37,8 @@
 //
 // # Configuration
 //
-// The application reads (documented in docs/configuration.md):
+// The application reads these environment variables (to be listed with the
+// others in docs/configuration.md):
 //
 //	RELAIS_INSI_URL   endpoint, https only, e.g. the qualification endpoint
 //	                  https://qualiflps-services-ps-tlsm.ameli.fr:443/lps
