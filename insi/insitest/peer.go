@@ -105,6 +105,9 @@ func (p *Peer) Client() *http.Client {
 type inProcess struct{ h http.Handler }
 
 func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		defer r.Body.Close() // a RoundTripper owns the request body
+	}
 	rec := httptest.NewRecorder()
 	t.h.ServeHTTP(rec, r)
 	if err := r.Context().Err(); err != nil {
