@@ -184,7 +184,7 @@ func DefaultMatrix() []Grant {
 		RoleMedecin:         {SectionAdmin: "r", SectionSocial: "r", SectionCare: "rwv", SectionMedical: "rwve"},
 		RolePsychologue:     {SectionAdmin: "r", SectionSocial: "r", SectionEducational: "rw", SectionCare: "r"},
 		RoleAssistantSocial: {SectionAdmin: "rw", SectionSocial: "rwve", SectionEducational: "r"},
-		RoleSecretariat:     {SectionAdmin: "rwe", SectionSocial: "r"},
+		RoleSecretariat:     {SectionAdmin: "rwve", SectionSocial: "r"}, // the front desk checks identities
 	}
 	letters := map[byte]Action{'r': ActionRead, 'w': ActionWrite, 'v': ActionValidate, 'e': ActionExport}
 	var out []Grant

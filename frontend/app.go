@@ -95,6 +95,7 @@ func (a *App) Register(r *gin.Engine) {
 	u.GET("/sections/:section/export.csv", a.exportSection)
 	u.GET("/trail", a.trail)
 	u.GET("/trail.csv", a.trailCSV)
+	a.registerIdentity(u)
 
 	a.registerAdmin(s)
 	r.NoRoute(func(c *gin.Context) { a.errorPage(c, http.StatusNotFound, "Cette page n'existe pas.") })

@@ -41,6 +41,7 @@ type dossierData struct {
 	CanEditAdmin  bool
 	CanEditSocial bool
 	NoteBody      string
+	Identity      identityPanel
 }
 
 // dossier shows the record with one tab per section the user may read.
@@ -91,6 +92,9 @@ func (a *App) showDossier(c *gin.Context, status int, noteBody string, errs map[
 		switch d.Section {
 		case domain.SectionAdmin:
 			if d.Stays, err = a.stayViews(c, tx, rec); err != nil {
+				return err
+			}
+			if d.Identity, err = a.loadIdentityPanel(c, tx); err != nil {
 				return err
 			}
 			if d.Consents, err = tx.Consents(rec.Usager.ID); err != nil {
@@ -166,10 +170,25 @@ func (a *App) updateIdentity(c *gin.Context) {
 		return
 	}
 	old := currentRecord(c).Usager
-	u.ID, u.OrgID, u.IdentityStatus = old.ID, old.OrgID, old.IdentityStatus
+	u.ID, u.OrgID, u.IdentityStatus, u.UpdatedAt = old.ID, old.OrgID, old.IdentityStatus, a.cfg.Now().UTC()
 	err = a.inTenant(c, func(tx domain.Tx) error {
 		if err := tx.UpdateUsager(&u); err != nil {
 			return err
+		}
+		// A strict trait changed on a checked identity: the evidence was
+		// about the old traits, the identity falls back to provisional.
+		id, err := tx.Identity(u.ID)
+		if err != nil {
+			return err
+		}
+		if ev, dropped := id.TraitsChanged(old, u); dropped {
+			ev.By = principal(c).UserID
+			if err := tx.SaveIdentity(u.ID, id, ev, principal(c).DisplayName); err != nil {
+				return err
+			}
+			if err := a.trace(c, tx, g, domain.SectionAdmin, domain.ActionWrite, "identité : "+ev.Description); err != nil {
+				return err
+			}
 		}
 		return a.trace(c, tx, g, domain.SectionAdmin, domain.ActionWrite, "modification de l'identité")
 	})

@@ -148,6 +148,9 @@ var flashMessages = map[string]string{
 	"roles":       "La matrice des droits a été enregistrée.",
 	"motdepasse":  "Le mot de passe a été changé.",
 	"fusion":      "Les deux dossiers ont été fusionnés.",
+	"piece":       "La vérification de l'identité a été enregistrée.",
+	"attribut":    "L'attribut de l'identité a été mis à jour.",
+	"ins":         "L'INS a été enregistrée.",
 	"distincts":   "Les deux dossiers sont enregistrés comme deux personnes différentes.",
 	"alias":       "Le dossier demandé a été fusionné avec celui-ci.",
 }
