@@ -31,6 +31,7 @@ type Config struct {
 	Store         domain.Store
 	Auth          *access.Auth
 	Authz         *access.Authorizer
+	INSi          domain.INSiService
 	SecureCookies bool
 	Logger        *slog.Logger
 	Now           func() time.Time

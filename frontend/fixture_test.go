@@ -36,6 +36,7 @@ type world struct {
 	resident uuid.UUID // admitted in the EHPAD
 	athome   uuid.UUID // followed by the SSIAD only
 	foreign  uuid.UUID // in the other organisation
+	insiOne  uuid.UUID // DUPONT Jeanne Marie, known to the INSi test peer
 }
 
 func newWorld(t *testing.T) *world {
@@ -92,6 +93,15 @@ func newWorld(t *testing.T) *world {
 		}
 		w.resident = mkUsager(tx, "Résidente", e.ID)
 		w.athome = mkUsager(tx, "Domicile", s.ID)
+		known, err := domain.UsagerInput{BirthName: "Dupont", FirstNames: "Jeanne Marie", BirthDate: "1931-04-12", Sex: "F", BirthPlaceCode: "35238"}.Parse(today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.CreateUsager(&known, &domain.Stay{EstablishmentID: e.ID, Status: domain.StayAdmitted, Mode: domain.ModePermanent,
+			AdmissionDate: time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+			return err
+		}
+		w.insiOne = known.ID
 		return nil
 	})
 	if err != nil {

@@ -20,6 +20,9 @@ func (a *App) registerIdentity(u *gin.RouterGroup) {
 	u.GET("/identite/piece", a.documentForm)
 	u.POST("/identite/piece", a.validateDocument)
 	u.POST("/identite/attributs", a.identityFlag)
+	u.GET("/identite/ins", a.insForm)
+	u.POST("/identite/ins", a.insSearch)
+	u.POST("/identite/ins/accepter", a.insAccept)
 }
 
 type identityPanel struct {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/relais-dui/relais/access"
 	"github.com/relais-dui/relais/frontend"
+	"github.com/relais-dui/relais/insi"
+	"github.com/relais-dui/relais/insi/insitest"
 	"github.com/relais-dui/relais/store"
 )
 
@@ -26,6 +28,38 @@ type Config struct {
 	// (RELAIS_SECURE_COOKIES, default true unless Addr is on loopback).
 	SecureCookies bool
 	Logger        *slog.Logger
+	// INSi reaches the national teleservice; without a URL the built-in test
+	// peer answers and every INSi screen says it is a simulation.
+	INSi insi.Config
+}
+
+// Version is the software version sent to national services.
+const Version = "0.1.0"
+
+// insiService builds the INSi lookup: the real client, or the simulation.
+func insiService(cfg insi.Config) (*insi.Service, error) {
+	if cfg.SoftwareName == "" {
+		cfg.SoftwareName = "Relais"
+	}
+	if cfg.SoftwareVersion == "" {
+		cfg.SoftwareVersion = Version
+	}
+	if cfg.URL == "" {
+		if cfg.IDAM == "" {
+			cfg.IDAM = "SIMULATION"
+		}
+		peer := insitest.NewPeer(insitest.DemoIdentities())
+		c, err := insi.NewWithHTTPClient(insitest.SimulationURL, peer.Client(), cfg.Identification)
+		if err != nil {
+			return nil, fmt.Errorf("INSi simulation: %w", err)
+		}
+		return insi.NewService(c, true), nil
+	}
+	c, err := insi.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("INSi: %w", err)
+	}
+	return insi.NewService(c, false), nil
 }
 
 // Run migrates the database, then serves until ctx is cancelled, finishing
@@ -93,8 +127,12 @@ func build(ctx context.Context, db *store.DB, cfg Config) (http.Handler, *access
 	if err != nil {
 		return nil, nil, err
 	}
+	insiSvc, err := insiService(cfg.INSi)
+	if err != nil {
+		return nil, nil, err
+	}
 	ui, err := frontend.New(frontend.Config{
-		Store: db.Records(), Auth: access.NewAuth(db, access.AuthOptions{}), Authz: authz,
+		Store: db.Records(), Auth: access.NewAuth(db, access.AuthOptions{}), Authz: authz, INSi: insiSvc,
 		SecureCookies: cfg.SecureCookies, Logger: cfg.Logger,
 	})
 	if err != nil {

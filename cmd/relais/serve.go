@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/relais-dui/relais/insi"
 	"github.com/relais-dui/relais/server"
 	"github.com/relais-dui/relais/store"
 )
@@ -69,6 +70,18 @@ func serverConfig(e *env) (server.Config, error) {
 			return cfg, fmt.Errorf("RELAIS_SECURE_COOKIES=%q : attendu true ou false", s)
 		}
 		cfg.SecureCookies = b
+	}
+	cfg.INSi = insi.Config{
+		URL:      strings.TrimSpace(e.getenv("RELAIS_INSI_URL")),
+		CertFile: strings.TrimSpace(e.getenv("RELAIS_INSI_CERT")),
+		KeyFile:  strings.TrimSpace(e.getenv("RELAIS_INSI_KEY")),
+		CAFile:   strings.TrimSpace(e.getenv("RELAIS_INSI_CA")),
+		Identification: insi.Identification{
+			IDAM: strings.TrimSpace(e.getenv("RELAIS_INSI_IDAM")), SoftwareName: "Relais", SoftwareVersion: server.Version,
+		},
+	}
+	if cfg.INSi.URL != "" && (cfg.INSi.CertFile == "" || cfg.INSi.KeyFile == "" || cfg.INSi.IDAM == "") {
+		return cfg, errors.New("RELAIS_INSI_URL est défini : RELAIS_INSI_CERT, RELAIS_INSI_KEY et RELAIS_INSI_IDAM sont aussi obligatoires (voir docs/configuration.md)")
 	}
 	return cfg, nil
 }
