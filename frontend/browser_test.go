@@ -31,14 +31,16 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// TestBrowserLoginListDossierAdmit drives headless chromium through the
-// daily path of a director: log in, find a person, open the dossier, create
-// a new record and admit the person.
-func TestBrowserLoginListDossierAdmit(t *testing.T) {
-	chromium := chromiumPath(t)
-	w := newWorld(t)
-	shots := os.Getenv("RELAIS_SCREENSHOTS") // a directory to keep PNGs of each page, for humans
+// browser is a headless chromium tab with helpers that fail the test.
+type browser struct {
+	t     *testing.T
+	ctx   context.Context
+	shots string // a directory to keep PNGs of each step, for humans (RELAIS_SCREENSHOTS)
+}
 
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	chromium := chromiumPath(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
@@ -46,62 +48,75 @@ func TestBrowserLoginListDossierAdmit(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1024, 1366), // a tablet held upright
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	return &browser{t: t, ctx: ctx, shots: os.Getenv("RELAIS_SCREENSHOTS")}
+}
 
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if shots != "" {
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err == nil {
-				err = os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-			}
-			if err != nil {
-				t.Logf("screenshot %s: %v", name, err)
-			}
-		}
+// step runs actions, then keeps a screenshot named name when asked to.
+func (b *browser) step(name string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", name, err)
 	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if b.shots != "" {
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644)
+		}
 		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
+			b.t.Logf("screenshot %s: %v", name, err)
 		}
-		return s
 	}
+}
 
-	step("01-login",
-		chromedp.Navigate(w.srv.URL+"/usagers"), // redirected to the login page
+// text reads the text of the first element matching a CSS selector.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// login signs in through the login page.
+func (b *browser) login(base, username string) {
+	b.t.Helper()
+	b.step("login-"+username,
+		chromedp.Navigate(base+"/usagers"), // redirected to the login page
 		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "u.directeur"),
+		chromedp.SendKeys(chromedp.ID("username"), username),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword),
-	)
-	step("02-liste",
 		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`table.list`)),
 	)
-	if got := text("main h1"); got != "Personnes accompagnées" {
+}
+
+// TestBrowserLoginListDossierAdmit drives headless chromium through the
+// daily path of a director: log in, find a person, open the dossier, create
+// a new record and admit the person.
+func TestBrowserLoginListDossierAdmit(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t)
+	b.login(w.srv.URL, "u.directeur")
+	if got := b.text("main h1"); got != "Personnes accompagnées" {
 		t.Fatalf("after login the page title is %q", got)
 	}
-	step("03-recherche",
+	b.step("03-recherche",
 		chromedp.SendKeys(chromedp.ID("q"), "resid"),
 		chromedp.Click(chromedp.CSS(`form.filters button`)),
 		chromedp.WaitVisible(chromedp.CSS(`a.rowlink`)),
 	)
-	step("04-dossier",
+	b.step("04-dossier",
 		chromedp.Click(chromedp.CSS(`a.rowlink`)),
 		chromedp.WaitVisible(chromedp.CSS(`.banner h1`)),
 	)
-	if got := text(".banner h1"); !strings.Contains(got, "RÉSIDENTE") {
+	if got := b.text(".banner h1"); !strings.Contains(got, "RÉSIDENTE") {
 		t.Fatalf("dossier header %q", got)
 	}
-	step("05-nouveau",
+	b.step("05-nouveau",
 		chromedp.Navigate(w.srv.URL+"/usagers/nouveau"),
 		chromedp.WaitVisible(chromedp.ID("birth_name")),
 		chromedp.SendKeys(chromedp.ID("birth_name"), "Lemoine"),
@@ -112,29 +127,77 @@ func TestBrowserLoginListDossierAdmit(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("establishment_id"), w.ehpad.String()),
 		chromedp.SetValue(chromedp.ID("mode"), "hebergement_permanent"),
 	)
-	step("06-cree",
+	b.step("06-cree",
 		chromedp.Click(chromedp.CSS(`.actions button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 	)
-	if got := text("p.flash"); got != "Le dossier a été créé." {
+	if got := b.text("p.flash"); got != "Le dossier a été créé." {
 		t.Fatalf("after creation: %q", got)
 	}
-	step("07-admission",
+	b.step("07-admission",
 		chromedp.Click(chromedp.CSS(`a[href$="/admission"]`)),
 		chromedp.WaitVisible(chromedp.ID("admission_date")),
 		chromedp.SetValue(chromedp.ID("admission_date"), "2026-11-20"),
 	)
-	step("08-admis",
+	b.step("08-admis",
 		chromedp.Click(chromedp.CSS(`.actions button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 	)
-	if got := text("p.flash"); got != "L'admission a été enregistrée." {
+	if got := b.text("p.flash"); got != "L'admission a été enregistrée." {
 		t.Fatalf("after admission: %q", got)
 	}
-	if got := text(".stay-admitted"); got != "Admis" {
+	if got := b.text(".stay-admitted"); got != "Admis" {
 		t.Fatalf("stay status shown %q, want Admis", got)
 	}
 	if n := w.count("stays WHERE status = 'admitted' AND admission_date = '2026-11-20'"); n != 1 {
 		t.Fatalf("admitted stays in the database: %d, want 1", n)
+	}
+}
+
+// TestBrowserQualifyIdentity: the front desk searches the INS of a person
+// (simulated INSi), compares the traits, accepts, validates with a document
+// and sees the identity qualified.
+func TestBrowserQualifyIdentity(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t)
+	b.login(w.srv.URL, "u.secretariat")
+	rec := w.srv.URL + "/usagers/" + w.insiOne.String()
+	b.step("10-dossier", chromedp.Navigate(rec), chromedp.WaitVisible(chromedp.CSS(`a[href$="/identite/ins"]`)))
+	b.step("11-ins",
+		chromedp.Click(chromedp.CSS(`a[href$="/identite/ins"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=mode][value=traits] ~ button`)),
+	)
+	b.step("12-reponse",
+		chromedp.Click(chromedp.CSS(`input[name=mode][value=traits] ~ button`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.compare`)),
+	)
+	if got := b.text("#h-res"); !strings.Contains(got, "Une identité trouvée (00)") {
+		t.Fatalf("INSi answer heading %q", got)
+	}
+	b.step("13-acceptee",
+		chromedp.Click(chromedp.CSS(`form[action$="/identite/ins/accepter"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+	)
+	if got := b.text("section[aria-labelledby=h-rniv] > p .badge"); got != "Identité récupérée" {
+		t.Fatalf("after accepting the INS: %q", got)
+	}
+	b.step("14-piece",
+		chromedp.Click(chromedp.CSS(`a[href$="/identite/piece"]`)),
+		chromedp.WaitVisible(chromedp.ID("document_type")),
+		chromedp.SetValue(chromedp.ID("document_type"), "CNI"),
+		chromedp.Click(chromedp.CSS(`input[name=traits_checked]`)),
+	)
+	b.step("15-qualifiee",
+		chromedp.Click(chromedp.CSS(`.actions button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+	)
+	if got := b.text("section[aria-labelledby=h-rniv] > p .badge"); got != "Identité qualifiée" {
+		t.Fatalf("after the document check: %q", got)
+	}
+	if got := b.text(".banner .badge"); got != "Identité qualifiée" {
+		t.Fatalf("the header badge says %q", got)
+	}
+	if got := b.text("section[aria-labelledby=h-rniv] dl.facts dd strong"); got != "2 31 04 35 238 017 43" {
+		t.Fatalf("matricule shown %q", got)
 	}
 }

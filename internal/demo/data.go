@@ -202,7 +202,8 @@ func people(orgFINESS string) []person {
 			out = append(out, ditepChild(i, surnames[names]))
 			names++
 		}
-		return append(out, duplicateEntry(out[3]))
+		out = append(out, duplicateEntry(out[3]))
+		return append(out, insiKnown()...)
 	case HorizonFINESS:
 		var out []person
 		for i := 0; i < 5; i++ {
@@ -292,6 +293,23 @@ func elderContacts(stream uint64, i int, in domain.UsagerInput, female bool, add
 		out = append(out, second)
 	}
 	return out
+}
+
+// insiKnown are people whose traits match identities of the INSi test
+// table (insi/insitest), so "Rechercher l'INS" finds them in the demo.
+func insiKnown() []person {
+	mk := func(name, firsts, birth, sex, place, finess string, mode domain.Mode, admitted string) person {
+		in := domain.UsagerInput{BirthName: name, FirstNames: firsts, BirthDate: birth, Sex: sex, BirthPlaceCode: place}
+		return person{identity: in, stays: []stayPlan{{FINESS: finess, Mode: mode, Admitted: admitted}},
+			contacts: []domain.ContactInput{{LastName: name, FirstName: "Claire", Relationship: "Nièce",
+				Roles: []string{string(domain.ContactPersonneAPrevenir)}, Phone: "06 39 98 29 01"}}}
+	}
+	return []person{
+		mk("Dupont", "Jeanne Marie", "1931-04-12", "F", "35238", EHPADFINESS, domain.ModePermanent, "2024-09-16"),
+		mk("Santoni", "Paul Antoine", "1935-02-14", "M", "2A004", EHPADFINESS, domain.ModePermanent, "2025-01-06"),
+		mk("N'Diaye", "Aminata", "1948-11-02", "F", "99341", EHPADFINESS, domain.ModeTemporaire, "2026-11-02"),
+		mk("Lefèvre-Durand", "Jean Marie", "1942-07-30", "M", "44109", SSIADFINESS, domain.ModeDomicile, "2025-05-12"),
+	}
 }
 
 // duplicateEntry is the SSIAD's old record of an EHPAD resident, typed with a
