@@ -9,7 +9,7 @@ TEST_FLAGS    ?= -count=1 -p 2 -timeout 20m
 SUDO          := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_INSTALL   := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
 
-.PHONY: run build test lint bench install-postgres install-chromium clean reset-db
+.PHONY: run build test lint bench install-postgres install-chromium install-xmllint clean reset-db
 
 ## run: local PostgreSQL under ./var/pg + demo data + server, or, when
 ## DATABASE_URL is set, migrate + demo + serve against that database.
@@ -23,7 +23,7 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/relais
 
-test: install-postgres install-chromium
+test: install-postgres install-chromium install-xmllint
 	$(GO) test $(TEST_FLAGS) ./...
 
 lint:
@@ -54,6 +54,14 @@ install-chromium:
 	@if [ -x /usr/bin/chromium ]; then :; else \
 		echo "Installation de Chromium…"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && $(APT_INSTALL) chromium; \
+	fi
+
+# xmllint validates generated XML (INSi envelopes, later CDA and XDM) against
+# their schemas in the tests.
+install-xmllint:
+	@if command -v xmllint >/dev/null 2>&1; then :; else \
+		echo "Installation de xmllint…"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && $(APT_INSTALL) libxml2-utils; \
 	fi
 
 ## clean: removes what `make build` made. The local database is kept.
