@@ -13,6 +13,17 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testpg.Run(m)) }
 
+// ownerDB opens a fresh migrated database as its owner.
+func ownerDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.OpenOwner(context.Background(), testpg.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // counts reads the size of every table the demo writes.
 func counts(t *testing.T, db *store.DB) map[string]int {
 	t.Helper()
@@ -29,12 +40,7 @@ func counts(t *testing.T, db *store.DB) map[string]int {
 }
 
 func TestLoadTwiceChangesNothingAndEveryAccountExists(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.OpenOwner(ctx, testpg.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	ctx, db := context.Background(), ownerDB(t)
 
 	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
 		t.Fatalf("first load: %v", err)
@@ -136,12 +142,7 @@ func TestLoadTwiceChangesNothingAndEveryAccountExists(t *testing.T) {
 // DITEP has internat, semi-internat or externat. A discharged stay carries its
 // reason (the schema insists too).
 func TestStaysFitTheirEstablishment(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.OpenOwner(ctx, testpg.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	ctx, db := context.Background(), ownerDB(t)
 	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -208,12 +209,7 @@ func TestStaysFitTheirEstablishment(t *testing.T) {
 }
 
 func TestLoadRefusesAWeakPassword(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.OpenOwner(ctx, testpg.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	ctx, db := context.Background(), ownerDB(t)
 	if err := demo.Load(ctx, db, "abc"); err == nil {
 		t.Fatal("Load accepted a three-letter password")
 	}
@@ -226,12 +222,7 @@ func TestLoadRefusesAWeakPassword(t *testing.T) {
 // The demo holds one duplicate (the SSIAD's old record of an EHPAD resident,
 // with a spelling slip) for the identitovigilance screens, and only that one.
 func TestDemoHoldsOneDuplicatePair(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.OpenOwner(ctx, testpg.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	ctx, db := context.Background(), ownerDB(t)
 	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
 		t.Fatal(err)
 	}
