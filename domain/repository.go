@@ -60,6 +60,13 @@ type Tx interface {
 	Note(id uuid.UUID) (Note, error)
 	SaveNote(n *Note) error
 
+	// Documents of the record: lists carry metadata only, the file is read
+	// on its own.
+	SaveDocument(d *Document) error
+	Documents(usager uuid.UUID, section Section, withRestricted bool) ([]Document, error)
+	Document(id uuid.UUID) (Document, error)
+	DocumentContent(id uuid.UUID) ([]byte, error)
+
 	AccountTx
 }
 
