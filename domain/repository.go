@@ -56,6 +56,9 @@ type Tx interface {
 	Consent(id uuid.UUID) (Consent, error)
 	SaveConsent(c *Consent) error
 
+	SaveEvent(e *Event) error
+	Timeline(q TimelineQuery) ([]TimelineItem, error)
+
 	Notes(usager uuid.UUID, section Section) ([]Note, error)
 	Note(id uuid.UUID) (Note, error)
 	SaveNote(n *Note) error

@@ -97,6 +97,7 @@ func (a *App) Register(r *gin.Engine) {
 	u.GET("/trail", a.trail)
 	u.GET("/trail.csv", a.trailCSV)
 	a.registerIdentity(u)
+	a.registerTimeline(u)
 
 	a.registerAdmin(s)
 	r.NoRoute(func(c *gin.Context) { a.errorPage(c, http.StatusNotFound, "Cette page n'existe pas.") })

@@ -151,6 +151,7 @@ var flashMessages = map[string]string{
 	"piece":       "La vérification de l'identité a été enregistrée.",
 	"attribut":    "L'attribut de l'identité a été mis à jour.",
 	"ins":         "L'INS a été enregistrée.",
+	"evenement":   "L'événement a été enregistré.",
 	"distincts":   "Les deux dossiers sont enregistrés comme deux personnes différentes.",
 	"alias":       "Le dossier demandé a été fusionné avec celui-ci.",
 }

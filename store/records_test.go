@@ -20,7 +20,7 @@ type fixture struct {
 	ssiad domain.Establishment
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t testing.TB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, testpg.New(t))
@@ -53,7 +53,7 @@ func (f fixture) tx(t *testing.T, fn func(tx *store.Tx) error) {
 	}
 }
 
-func usager(t *testing.T, name, first, birth string) domain.Usager {
+func usager(t testing.TB, name, first, birth string) domain.Usager {
 	t.Helper()
 	u, err := domain.UsagerInput{BirthName: name, FirstNames: first, BirthDate: birth, Sex: "F", BirthPlaceCode: "69123"}.Parse(time.Now())
 	if err != nil {

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/domain"
+)
+
+// SaveEvent inserts an event of the record.
+func (tx *Tx) SaveEvent(e *domain.Event) error {
+	if e.ID == uuid.Nil {
+		e.ID = NewID()
+	}
+	return mapErr("create event", tx.g.Exec(`INSERT INTO events (id, org_id, usager_id, section, type, serafin_code, title, start_at,
+		end_at, place, status, reason, participants, author_id, author_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, tx.Org, e.UsagerID, string(e.Section), string(e.Type), e.SerafinCode, e.Title, e.Start.UTC(), nullTime(e.End),
+		e.Place, string(e.Status), e.Reason, e.Participants, e.AuthorID, e.AuthorName).Error)
+}
+
+// Timeline pages everything dated in a usager's record, newest first: events,
+// section notes, stays and identity changes, restricted to the sections the
+// reader may read. Each source is read through its own (usager, time, id)
+// index from the keyset position and cut at the page size before the merge,
+// so a page costs the same however long the record is.
+func (tx *Tx) Timeline(q domain.TimelineQuery) ([]domain.TimelineItem, error) {
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	sections := make([]string, len(q.Sections))
+	admin := false
+	for i, s := range q.Sections {
+		sections[i] = string(s)
+		admin = admin || s == domain.SectionAdmin
+	}
+	if len(sections) == 0 {
+		return nil, nil
+	}
+	before, beforeID := q.Before, q.BeforeID
+	if before.IsZero() {
+		before, beforeID = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), uuid.Max
+	}
+	var branches []string
+	var args []any
+	add := func(kind, sql string, a ...any) {
+		if q.Kind != "" && q.Kind != kind {
+			return
+		}
+		branches = append(branches, "("+sql+")")
+		args = append(args, a...)
+	}
+	add("event", `SELECT start_at AS at, id, 'event' AS kind, section, title, type || '|' || status AS detail, author_name AS author
+		FROM events WHERE usager_id = ? AND section IN ? AND (start_at, id) < (?, ?) ORDER BY start_at DESC, id DESC LIMIT ?`,
+		q.UsagerID, sections, before, beforeID, q.Limit)
+	add("note", `SELECT written_at, id, 'note', section, left(body, 300), '', author_name
+		FROM record_notes WHERE usager_id = ? AND section IN ? AND (written_at, id) < (?, ?) ORDER BY written_at DESC, id DESC LIMIT ?`,
+		q.UsagerID, sections, before, beforeID, q.Limit)
+	if admin {
+		add("stay", `SELECT at, id, 'stay', 'admin', title, status, '' FROM (
+			SELECT COALESCE(s.discharge_date, s.admission_date, s.planned_entry, s.created_at::date)::timestamptz AS at, s.id,
+			       e.name AS title, s.status
+			FROM stays s JOIN establishments e ON e.id = s.establishment_id WHERE s.usager_id = ?) x
+			WHERE (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?`,
+			q.UsagerID, before, beforeID, q.Limit)
+		add("identity", `SELECT at, id, 'identity', 'admin', description, to_status, by_name
+			FROM identity_events WHERE usager_id = ? AND (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?`,
+			q.UsagerID, before, beforeID, q.Limit)
+	}
+	if len(branches) == 0 {
+		return nil, nil
+	}
+	query := ""
+	for i, b := range branches {
+		if i > 0 {
+			query += " UNION ALL "
+		}
+		query += b
+	}
+	args = append(args, q.Limit)
+	rows, err := tx.g.Raw(`SELECT at, id, kind, section, title, detail, author FROM (`+query+`) t ORDER BY at DESC, id DESC LIMIT ?`, args...).Rows()
+	if err != nil {
+		return nil, mapErr("read timeline", err)
+	}
+	defer rows.Close()
+	var out []domain.TimelineItem
+	for rows.Next() {
+		var it domain.TimelineItem
+		var section string
+		var author sql.NullString
+		if err := rows.Scan(&it.At, &it.ID, &it.Kind, &section, &it.Title, &it.Detail, &author); err != nil {
+			return nil, fmt.Errorf("scan timeline: %w", err)
+		}
+		it.Section, it.Author = domain.Section(section), author.String
+		it.Detail = timelineDetail(it.Kind, it.Detail)
+		out = append(out, it)
+	}
+	return out, mapErr("read timeline", rows.Err())
+}
+
+// timelineDetail turns the codes a source returns into French.
+func timelineDetail(kind, code string) string {
+	switch kind {
+	case "event":
+		typ, status, _ := strings.Cut(code, "|")
+		d := domain.EventType(typ).Label()
+		if st := domain.EventStatus(status); st != domain.EventDone {
+			d += " · " + st.Label()
+		}
+		return d
+	case "stay":
+		return domain.StayStatus(code).Label()
+	case "identity":
+		return domain.IdentityStatus(code).Label()
+	}
+	return code
+}
