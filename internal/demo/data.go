@@ -93,6 +93,22 @@ type person struct {
 	stays    []stayPlan
 	contacts []domain.ContactInput
 	consents []consentPlan
+	notes    []notePlan
+	events   []eventPlan
+}
+
+// notePlan is a section journal entry written by a demo account.
+type notePlan struct {
+	section domain.Section
+	body    string
+	at      string // 2006-01-02T15:04, Europe/Paris
+	author  string // username
+}
+
+// eventPlan is an event recorded by a demo account.
+type eventPlan struct {
+	input  domain.EventInput
+	author string
 }
 
 // stayPlan walks a stay through the domain state machine: pre-admission,
@@ -203,7 +219,9 @@ func people(orgFINESS string) []person {
 			names++
 		}
 		out = append(out, duplicateEntry(out[3]))
-		return append(out, insiKnown()...)
+		out = append(out, insiKnown()...)
+		addActivity(out)
+		return out
 	case HorizonFINESS:
 		var out []person
 		for i := 0; i < 5; i++ {
@@ -517,4 +535,55 @@ func famResident(i int, surname string) person {
 
 func contactName(c domain.ContactInput) string {
 	return strings.TrimSpace(c.FirstName + " " + c.LastName)
+}
+
+// addActivity gives the demo's current residents, patients and children a
+// few weeks of journal notes and events, so the timeline, the sections and
+// their habilitations have something to show. Dates are fixed (November
+// 2026) to keep the demo deterministic.
+func addActivity(people []person) {
+	for i := range people {
+		p := &people[i]
+		if len(p.stays) == 0 || p.stays[0].Discharged != "" || p.stays[0].Admitted == "" {
+			continue
+		}
+		day := func(d int, hm string) string { return fmt.Sprintf("2026-11-%02d%s", d, hm) }
+		switch p.stays[0].FINESS {
+		case EHPADFINESS:
+			p.notes = append(p.notes,
+				notePlan{domain.SectionCare, "Toilette au lavabo avec aide partielle, bonne participation. Appétit conservé.", day(2+i%18, "T09:30"), "as.ehpad"},
+				notePlan{domain.SectionCare, "Nuit calme. Se lève seule pour aller aux toilettes, déambulateur à portée.", day(3+i%18, "T06:45"), "as.ehpad"})
+			if i%2 == 0 {
+				p.notes = append(p.notes, notePlan{domain.SectionMedical, "Visite mensuelle : tension 13/8, pas de plainte douloureuse. Traitement inchangé.", day(5+i%15, "T11:00"), "medecin.ehpad"})
+			}
+			if i%3 == 0 {
+				p.events = append(p.events, eventPlan{domain.EventInput{Section: "care", Type: string(domain.EventFall), Title: "Chute dans la chambre sans blessure apparente",
+					Start: day(8+i%12, "T07:10"), Place: "Chambre", Status: string(domain.EventDone), Participants: "Aide-soignante de nuit (présente)"}, "as.ehpad"})
+			}
+			if i%4 == 1 {
+				p.events = append(p.events, eventPlan{domain.EventInput{Section: "medical", Type: string(domain.EventHospitalisation), Title: "Hospitalisation pour déshydratation",
+					Start: day(10+i%8, "T15:00"), End: day(13+i%8, "T11:00"), Place: "Hôpital de Villefranche", Status: string(domain.EventDone)}, "medecin.ehpad"})
+			}
+			if i%5 == 2 {
+				p.events = append(p.events, eventPlan{domain.EventInput{Section: "social", Type: string(domain.EventFamilyContact), Title: "Visite de la famille, point sur le projet",
+					Start: day(14+i%9, "T15:30"), Status: string(domain.EventDone), Participants: "Famille (présente), directeur (présent)"}, "dir.ehpad"})
+			}
+			if i%6 == 0 {
+				p.events = append(p.events, eventPlan{domain.EventInput{Section: "care", Type: string(domain.EventAppointment), Title: "Consultation en ophtalmologie",
+					Start: "2026-12-03T10:00", Place: "Cabinet du Dr Lambert", Status: string(domain.EventPlanned)}, "as.ehpad"})
+			}
+		case SSIADFINESS:
+			p.notes = append(p.notes, notePlan{domain.SectionCare, "Passage du matin : pansement de jambe refait, plaie propre, pas de signe d'infection.", day(4+i%18, "T08:15"), "ide.ssiad"})
+			if i%4 == 0 {
+				p.events = append(p.events, eventPlan{domain.EventInput{Section: "care", Type: string(domain.EventAbsence), Title: "Absent au passage : séjour chez sa fille",
+					Start: day(9+i%10, "T08:00"), Status: string(domain.EventCancelled), Reason: "Personne absente du domicile"}, "ide.ssiad"})
+			}
+		case DITEPFINESS:
+			p.notes = append(p.notes, notePlan{domain.SectionEducational, "Atelier cuisine : a aidé un camarade, bonne concentration sur la durée de l'activité.", day(6+i%15, "T14:00"), "educ.ditep"})
+			if i%2 == 0 {
+				p.events = append(p.events, eventPlan{domain.EventInput{Section: "educational", Type: string(domain.EventSerafin), SerafinCode: "2.3.1.1",
+					Title: "Accompagnement éducatif en groupe", Start: day(12+i%10, "T10:00"), End: day(12+i%10, "T11:30"), Status: string(domain.EventDone)}, "educ.ditep"})
+			}
+		}
+	}
 }

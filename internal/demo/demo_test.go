@@ -247,3 +247,29 @@ func TestDemoHoldsOneDuplicatePair(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The demo fills the sections and the timeline: notes in care, medical and
+// educational, and events in every status a newcomer should see.
+func TestDemoHasActivity(t *testing.T) {
+	ctx, db := context.Background(), ownerDB(t)
+	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`SELECT count(*) FROM record_notes WHERE section = 'care'`,
+		`SELECT count(*) FROM record_notes WHERE section = 'medical'`,
+		`SELECT count(*) FROM record_notes WHERE section = 'educational'`,
+		`SELECT count(*) FROM events WHERE status = 'TERMINE'`,
+		`SELECT count(*) FROM events WHERE status = 'PLANIFIE'`,
+		`SELECT count(*) FROM events WHERE status = 'ANNULE'`,
+		`SELECT count(*) FROM events WHERE serafin_code <> ''`,
+	} {
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("demo has nothing for: %s", q)
+		}
+	}
+}

@@ -90,13 +90,13 @@ func loadOrganisation(ctx context.Context, db *store.DB, spec orgSpec, password 
 			}
 			estIDs[es.FINESS] = e.ID
 		}
-		userIDs := map[string]uuid.UUID{}
+		users := map[string]domain.User{}
 		for _, a := range accounts {
 			u := domain.User{Username: a.Username, DisplayName: a.DisplayName, Active: true}
 			if err := tx.CreateUser(&u, hashes[a.Username]); err != nil {
 				return fmt.Errorf("account %s: %w", a.Username, err)
 			}
-			userIDs[a.Username] = u.ID
+			users[a.Username] = u
 			for _, f := range a.Establishments {
 				if err := tx.AddMembership(domain.Membership{UserID: u.ID, EstablishmentID: estIDs[f], Role: a.Role}); err != nil {
 					return fmt.Errorf("account %s: %w", a.Username, err)
@@ -104,7 +104,7 @@ func loadOrganisation(ctx context.Context, db *store.DB, spec orgSpec, password 
 			}
 		}
 		for i, p := range people(spec.FINESS) {
-			if err := createPerson(tx, p, estIDs, userIDs, today); err != nil {
+			if err := createPerson(tx, p, estIDs, users, today); err != nil {
 				return fmt.Errorf("usager %d (%s): %w", i+1, p.identity.BirthName, err)
 			}
 		}
@@ -115,7 +115,7 @@ func loadOrganisation(ctx context.Context, db *store.DB, spec orgSpec, password 
 
 // createPerson stores one usager, walking each stay through the domain's
 // state machine (pre-admission, admission, discharge) as a user would.
-func createPerson(tx *store.Tx, p person, estIDs, userIDs map[string]uuid.UUID, today time.Time) error {
+func createPerson(tx *store.Tx, p person, estIDs map[string]uuid.UUID, users map[string]domain.User, today time.Time) error {
 	u, err := p.identity.Parse(today)
 	if err != nil {
 		return err
@@ -166,11 +166,43 @@ func createPerson(tx *store.Tx, p person, estIDs, userIDs map[string]uuid.UUID, 
 		if err != nil {
 			return fmt.Errorf("consent %s: %w", cp.input.Scope, err)
 		}
-		c.UsagerID, c.RecordedBy = u.ID, userIDs[cp.recordedBy]
+		c.UsagerID, c.RecordedBy = u.ID, users[cp.recordedBy].ID
 		if c.RecordedBy == uuid.Nil {
 			return fmt.Errorf("consent %s: recorded by unknown account %q", cp.input.Scope, cp.recordedBy)
 		}
 		if err := tx.SaveConsent(&c); err != nil {
+			return err
+		}
+	}
+	for _, np := range p.notes {
+		author, ok := users[np.author]
+		if !ok {
+			return fmt.Errorf("note by unknown account %q", np.author)
+		}
+		n, err := domain.ParseNote(np.section, np.body)
+		if err != nil {
+			return err
+		}
+		at, err := time.ParseInLocation("2006-01-02T15:04", np.at, domain.Paris())
+		if err != nil {
+			return fmt.Errorf("note date %q: %w", np.at, err)
+		}
+		n.UsagerID, n.AuthorID, n.AuthorName, n.WrittenAt = u.ID, author.ID, author.DisplayName, at.UTC()
+		if err := tx.SaveNote(&n); err != nil {
+			return err
+		}
+	}
+	for _, ep := range p.events {
+		author, ok := users[ep.author]
+		if !ok {
+			return fmt.Errorf("event by unknown account %q", ep.author)
+		}
+		e, err := ep.input.Parse()
+		if err != nil {
+			return fmt.Errorf("event %q: %w", ep.input.Title, err)
+		}
+		e.UsagerID, e.AuthorID, e.AuthorName = u.ID, author.ID, author.DisplayName
+		if err := tx.SaveEvent(&e); err != nil {
 			return err
 		}
 	}
