@@ -181,6 +181,8 @@ func FormatSize(n int64) string {
 		return fmt.Sprintf("%d octets", n)
 	case n < 1024*1024:
 		return strings.Replace(fmt.Sprintf("%.0f Ko", float64(n)/1024), ".", ",", 1)
+	case n%(1024*1024) == 0:
+		return fmt.Sprintf("%d Mo", n/(1024*1024))
 	default:
 		return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1024*1024)), ".", ",", 1)
 	}
@@ -227,7 +229,7 @@ func ParseDocument(in DocumentInput) (Document, error) {
 	}
 	switch {
 	case in.TooLarge || len(in.Content) > MaxDocumentSize:
-		v.Add("file", "Le fichier dépasse la taille maximale de 10 Mo.")
+		v.Add("file", "Le fichier dépasse la taille maximale de "+FormatSize(MaxDocumentSize)+".")
 	case len(in.Content) == 0:
 		v.Add("file", "Choisissez un fichier (PDF, JPEG ou PNG).")
 	default:

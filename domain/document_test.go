@@ -90,7 +90,7 @@ func TestDocumentFileNameAndSize(t *testing.T) {
 	if got := (domain.Document{Title: "../..", ContentType: domain.ContentTypePDF}).FileName(); got != "document.pdf" {
 		t.Errorf("file name of a path-like title: %q", got)
 	}
-	for n, want := range map[int64]string{12: "12 octets", 2048: "2 Ko", 3 << 20: "3,0 Mo"} {
+	for n, want := range map[int64]string{12: "12 octets", 2048: "2 Ko", 3 << 20: "3 Mo", 3<<20 + 300<<10: "3,3 Mo"} {
 		if got := domain.FormatSize(n); got != want {
 			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
 		}

@@ -97,6 +97,7 @@ func (a *App) Register(r *gin.Engine) {
 	u.GET("/trail", a.trail)
 	u.GET("/trail.csv", a.trailCSV)
 	a.registerIdentity(u)
+	a.registerDocuments(u)
 	a.registerTimeline(u)
 
 	a.registerAdmin(s)

@@ -42,6 +42,7 @@ type dossierData struct {
 	CanEditSocial bool
 	NoteBody      string
 	Identity      identityPanel
+	Documents     documentsCard
 }
 
 // dossier shows the record with one tab per section the user may read.
@@ -87,6 +88,9 @@ func (a *App) showDossier(c *gin.Context, status int, noteBody string, errs map[
 	err := a.inTenant(c, func(tx domain.Tx) error {
 		var err error
 		if d.Notes, err = tx.Notes(rec.Usager.ID, d.Section); err != nil {
+			return err
+		}
+		if d.Documents, err = a.loadDocumentsCard(c, tx, d.Section); err != nil {
 			return err
 		}
 		switch d.Section {
