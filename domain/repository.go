@@ -63,6 +63,16 @@ type Tx interface {
 	Note(id uuid.UUID) (Note, error)
 	SaveNote(n *Note) error
 
+	// Cahier de liaison.
+	SaveLiaisonNote(n *LiaisonNote) error
+	LiaisonNote(id uuid.UUID) (LiaisonNote, error)
+	LiaisonReplies(note uuid.UUID) ([]LiaisonNote, error)
+	MarkLiaisonRead(note, user uuid.UUID, at time.Time) error
+	LiaisonReads(note uuid.UUID) ([]LiaisonRead, error)
+	LiaisonInbox(q LiaisonQuery) ([]LiaisonRow, error)
+	LiaisonUnread(s LiaisonScope) (int, error)
+	UsagerLiaison(usager uuid.UUID, s LiaisonScope) ([]LiaisonRow, error)
+
 	// Documents of the record: lists carry metadata only, the file is read
 	// on its own.
 	SaveDocument(d *Document) error

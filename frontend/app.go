@@ -101,6 +101,7 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerTimeline(u)
 
 	a.registerAdmin(s)
+	a.registerLiaison(s)
 	r.NoRoute(func(c *gin.Context) { a.errorPage(c, http.StatusNotFound, "Cette page n'existe pas.") })
 }
 

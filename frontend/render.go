@@ -40,6 +40,7 @@ type view struct {
 	Admin  bool   // show the administration menu
 	Flash  string
 	Errors map[string]string // field name → French message
+	Unread int               // unread liaison notes (nav badge)
 	Data   any
 }
 
@@ -113,6 +114,7 @@ func (a *App) render(c *gin.Context, status int, page string, v view) {
 		v.User = p
 		v.CSRF = p.CSRFToken
 		_, _, v.Admin = a.cfg.Authz.CanInAny(p, p.Establishments(), domain.SectionSettings, domain.ActionRead)
+		v.Unread = a.liaisonUnread(c, p)
 	}
 	if v.Flash == "" {
 		v.Flash = flashMessages[c.Query("ok")]
