@@ -47,6 +47,15 @@ type Tx interface {
 	Stay(id uuid.UUID) (Stay, error)
 	SaveStay(s *Stay) error
 
+	// Personalised plans: every version stays readable; a save writes the
+	// whole aggregate or nothing.
+	CreatePlan(p *Plan) error
+	SavePlan(p *Plan) error
+	Plan(id uuid.UUID) (Plan, error)
+	Plans(usager uuid.UUID) ([]Plan, error)
+	StartRevision(id uuid.UUID) (Plan, error)
+	PlansDue(establishments []uuid.UUID, today time.Time) ([]PlanDue, error)
+
 	Contacts(usager uuid.UUID) ([]Contact, error)
 	Contact(id uuid.UUID) (Contact, error)
 	SaveContact(c *Contact) error

@@ -1,0 +1,419 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/store"
+)
+
+func planDay(s string) time.Time {
+	d, ok := domain.ParseDate(s)
+	if !ok {
+		panic(s)
+	}
+	return d
+}
+
+// admitted creates a usager admitted in establishment on date.
+func admittedUsager(t *testing.T, f fixture, name string, establishment uuid.UUID, on string) domain.Usager {
+	t.Helper()
+	u := usager(t, name, "Jeanne", "1940-05-06")
+	stay := domain.Stay{EstablishmentID: establishment, Status: domain.StayAdmitted, Mode: domain.ModePermanent, AdmissionDate: planDay(on)}
+	f.tx(t, func(tx *store.Tx) error { return tx.CreateUsager(&u, &stay) })
+	return u
+}
+
+func structureAgreement(on string) domain.Agreement {
+	return domain.Agreement{Author: domain.AgreementStructure, Method: domain.AgreementOnScreen, Date: planDay(on), Name: "Mme la directrice"}
+}
+
+// draftPlan builds a first plan with one of each part.
+func draftPlan(t *testing.T, u domain.Usager, establishment uuid.UUID) domain.Plan {
+	t.Helper()
+	p := domain.NewPlan(u.ID, establishment, 0)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(p.AddExpectation(domain.Expectation{Origin: domain.OriginUsager, Text: "Continuer à jardiner", RecordedOn: planDay("2025-01-10")}))
+	must(p.AddExpectation(domain.Expectation{Origin: domain.OriginPartenaire, Author: "SSR Les Pins", Text: "Poursuivre la rééducation", EnteredOnBehalf: true}))
+	must(p.AddNeed(domain.Need{Text: "Aide à la marche", SerafinCode: "1.1.1.2"}))
+	g, err := domain.GoalInput{Domain: "autonomie", Title: "Marcher jusqu'au jardin", PersonOpinion: "D'accord", ExpectedResult: "Sans aide",
+		Referent: uuid.NewString(), Start: "2025-01-15", End: "2025-12-31"}.Parse()
+	must(err)
+	g.Actions = []domain.PlanAction{{Title: "Séance de kiné hebdomadaire", Status: domain.ItemEnPreparation}, {Title: "Promenade accompagnée"}}
+	must(p.AddGoal(g))
+	g2, err := domain.GoalInput{Domain: "vie_sociale", Title: "Participer à l'atelier chant"}.Parse()
+	must(err)
+	must(p.AddGoal(g2))
+	return p
+}
+
+func TestPlanRevisionKeepsHistory(t *testing.T) {
+	f := newFixture(t)
+	u := admittedUsager(t, f, "Lefèvre", f.ehpad.ID, "2024-10-01")
+	p := draftPlan(t, u, f.ehpad.ID)
+	f.tx(t, func(tx *store.Tx) error { return tx.CreatePlan(&p) })
+
+	var v1 domain.Plan
+	f.tx(t, func(tx *store.Tx) error {
+		var err error
+		if v1, err = tx.Plan(p.ID); err != nil {
+			return err
+		}
+		if v1.Version != 1 || v1.Status != domain.PlanEnPreparation || len(v1.Expectations) != 2 || len(v1.Needs) != 1 ||
+			len(v1.Goals) != 2 || len(v1.Goals[0].Actions) != 2 || v1.Goals[0].ReferentID == uuid.Nil ||
+			!v1.Goals[0].End.Equal(planDay("2025-12-31")) || v1.Needs[0].SerafinCode != "1.1.1.2" {
+			t.Fatalf("v1 read back: %+v", v1)
+		}
+		if !v1.Expectations[1].EnteredOnBehalf || v1.Expectations[1].Origin != domain.OriginPartenaire || v1.Expectations[0].EnteredOnBehalf {
+			t.Errorf("partner contribution not marked as entered on behalf: %+v", v1.Expectations)
+		}
+		// Agreements, start, goal activation, review: each saved as a whole.
+		if err := v1.AddAgreement(structureAgreement("2025-01-20")); err != nil {
+			return err
+		}
+		if err := v1.AddAgreement(domain.Agreement{Author: domain.AgreementUsager, Method: domain.AgreementPaperScanned, Date: planDay("2025-01-21"), Name: "Jeanne Lefèvre"}); err != nil {
+			return err
+		}
+		if err := v1.MoveTo(domain.PlanEnCours, planDay("2025-01-22")); err != nil {
+			return err
+		}
+		for i := range v1.Goals {
+			if err := v1.Goals[i].MoveTo(domain.ItemActif); err != nil {
+				return err
+			}
+		}
+		if err := tx.SavePlan(&v1); err != nil {
+			return err
+		}
+		if err := v1.AddReview(domain.Review{Date: planDay("2025-07-01"), Synthesis: "Progrès nets", NextReview: planDay("2026-01-15"),
+			Evaluations: []domain.GoalEvaluation{{GoalID: v1.Goals[0].ID, Result: domain.ResultPartiel, Comment: "Avec canne"},
+				{GoalID: v1.Goals[1].ID, Result: domain.ResultAtteint}}}); err != nil {
+			return err
+		}
+		return tx.SavePlan(&v1)
+	})
+
+	var v2 domain.Plan
+	f.tx(t, func(tx *store.Tx) error {
+		var err error
+		if v2, err = tx.StartRevision(v1.ID); err != nil {
+			return err
+		}
+		if _, err := tx.StartRevision(v1.ID); !errors.Is(err, domain.ErrConflict) {
+			t.Errorf("second revision of v1: %v, want ErrConflict", err)
+		}
+		return nil
+	})
+	if v2.Version != 2 || v2.PreviousID != v1.ID || v2.Status != domain.PlanEnPreparation || len(v2.Goals) != 2 {
+		t.Fatalf("v2: %+v", v2)
+	}
+	f.tx(t, func(tx *store.Tx) error {
+		got, err := tx.Plan(v1.ID)
+		if err != nil || got.Status != domain.PlanEnCours {
+			t.Errorf("v1 while v2 is drafted: %s, %v", got.Status, err)
+		}
+		v2, err = tx.Plan(v2.ID)
+		if err != nil {
+			return err
+		}
+		if err := v2.AddAgreement(structureAgreement("2026-01-10")); err != nil {
+			return err
+		}
+		if err := v2.MoveTo(domain.PlanEnCours, planDay("2026-01-12")); err != nil {
+			return err
+		}
+		return tx.SavePlan(&v2)
+	})
+
+	f.tx(t, func(tx *store.Tx) error {
+		plans, err := tx.Plans(u.ID)
+		if err != nil {
+			return err
+		}
+		if len(plans) != 2 || plans[0].Version != 2 || plans[1].Version != 1 {
+			t.Fatalf("plans of the usager: %d versions", len(plans))
+		}
+		now, old := plans[0], plans[1]
+		if now.Status != domain.PlanEnCours || !now.StartedOn.Equal(planDay("2026-01-12")) {
+			t.Errorf("v2: %s from %v", now.Status, now.StartedOn)
+		}
+		if old.Status != domain.PlanTermine || !old.EndedOn.Equal(planDay("2026-01-12")) {
+			t.Errorf("v1 after v2 started: %s ended %v, want TERMINE on 12/01/2026", old.Status, old.EndedOn)
+		}
+		// v1 is readable in full: its goals, agreements and review.
+		if len(old.Goals) != 2 || len(old.Agreements) != 2 || len(old.Reviews) != 1 || len(old.Reviews[0].Evaluations) != 2 ||
+			old.Reviews[0].Evaluations[0].Result != domain.ResultPartiel || old.Reviews[0].Evaluations[0].GoalID != old.Goals[0].ID ||
+			!old.Reviews[0].NextReview.Equal(planDay("2026-01-15")) || len(old.Goals[0].Actions) != 2 {
+			t.Errorf("v1 history: %+v", old)
+		}
+		if old.Goals[0].ID == now.Goals[0].ID || now.Goals[0].Title != old.Goals[0].Title {
+			t.Errorf("v2 goals are not copies of v1's")
+		}
+		// A terminated version never changes again.
+		old.Goals[0].Title = "réécrit"
+		if err := tx.SavePlan(&old); !errors.Is(err, domain.ErrPlanClosed) {
+			t.Errorf("saving terminated v1: %v, want ErrPlanClosed", err)
+		}
+		return nil
+	})
+}
+
+func TestPlanEnCoursRefusedWithoutStructureAgreement(t *testing.T) {
+	f := newFixture(t)
+	u := admittedUsager(t, f, "Garnier", f.ssiad.ID, "2025-01-01")
+	p := draftPlan(t, u, f.ssiad.ID)
+	f.tx(t, func(tx *store.Tx) error { return tx.CreatePlan(&p) })
+	f.tx(t, func(tx *store.Tx) error {
+		got, err := tx.Plan(p.ID)
+		if err != nil {
+			return err
+		}
+		// Only the person agreed: the domain refuses, with the reason.
+		if err := got.AddAgreement(domain.Agreement{Author: domain.AgreementUsager, Method: domain.AgreementOnScreen, Date: planDay("2025-02-01"), Name: "M. Garnier"}); err != nil {
+			return err
+		}
+		err = got.MoveTo(domain.PlanEnCours, planDay("2025-02-02"))
+		if !errors.Is(err, domain.ErrNoStructureAgreement) || got.Status != domain.PlanEnPreparation {
+			t.Errorf("MoveTo ENCOURS without the structure: %v", err)
+		}
+		// A caller that forces the status is refused by the store, and none
+		// of the other changes made with it is stored.
+		got.Status, got.StartedOn = domain.PlanEnCours, planDay("2025-02-02")
+		got.Goals = got.Goals[:1]
+		got.Expectations = append(got.Expectations, domain.Expectation{Origin: domain.OriginProche, Text: "Plus de visites"})
+		err = tx.SavePlan(&got)
+		if v, ok := domain.AsValidation(err); !ok || v.Fields["status"] == "" {
+			t.Errorf("SavePlan ENCOURS without the structure's agreement: %v", err)
+		}
+		// The transaction goes on; the stored plan is untouched.
+		back, err := tx.Plan(p.ID)
+		if err != nil {
+			return err
+		}
+		if back.Status != domain.PlanEnPreparation || !back.StartedOn.IsZero() || len(back.Goals) != 2 ||
+			len(back.Expectations) != 2 || len(back.Agreements) != 0 {
+			t.Errorf("something was stored: %s, %d goals, %d expectations, %d agreements", back.Status, len(back.Goals),
+				len(back.Expectations), len(back.Agreements))
+		}
+		return nil
+	})
+}
+
+// A failure half-way through the parts (here a database constraint on the
+// second goal's action) leaves nothing of the save.
+func TestPlanSaveIsAllOrNothing(t *testing.T) {
+	f := newFixture(t)
+	u := admittedUsager(t, f, "Roux", f.ehpad.ID, "2025-01-01")
+	p := draftPlan(t, u, f.ehpad.ID)
+	f.tx(t, func(tx *store.Tx) error { return tx.CreatePlan(&p) })
+	f.tx(t, func(tx *store.Tx) error {
+		got, err := tx.Plan(p.ID)
+		if err != nil {
+			return err
+		}
+		got.Needs = nil
+		got.Goals[1].Actions = []domain.PlanAction{{ID: got.Goals[0].Actions[0].ID, Title: "même id", Status: domain.ItemActif}}
+		got.Goals[1].Actions = append(got.Goals[1].Actions, got.Goals[0].Actions[0]) // duplicate key
+		if err := tx.SavePlan(&got); err == nil {
+			t.Fatal("save with a duplicate action id accepted")
+		}
+		back, err := tx.Plan(p.ID)
+		if err != nil {
+			return err
+		}
+		if len(back.Needs) != 1 || len(back.Goals) != 2 || len(back.Goals[0].Actions) != 2 || len(back.Goals[1].Actions) != 0 {
+			t.Errorf("partial save stored: %+v", back)
+		}
+		return nil
+	})
+}
+
+func TestPlanGoalWithoutDomainRefused(t *testing.T) {
+	f := newFixture(t)
+	u := admittedUsager(t, f, "Bonnet", f.ehpad.ID, "2025-01-01")
+	p := draftPlan(t, u, f.ehpad.ID)
+	p.Goals = append(p.Goals, domain.Goal{Title: "Sans domaine"})
+	f.tx(t, func(tx *store.Tx) error {
+		err := tx.CreatePlan(&p)
+		v, ok := domain.AsValidation(err)
+		if !ok || v.Fields["domain"] != "Choisissez le domaine de l'objectif (santé, autonomie, vie sociale…)." {
+			t.Errorf("goal without domain: %v", err)
+		}
+		plans, err := tx.Plans(u.ID)
+		if err != nil || len(plans) != 0 {
+			t.Errorf("a plan was stored: %d, %v", len(plans), err)
+		}
+		// The database refuses it too, whatever the caller.
+		err = tx.Gorm().Exec(`SAVEPOINT raw`).Error
+		if err == nil {
+			q := store.NewID()
+			err = tx.Gorm().Exec(`INSERT INTO plans (id, org_id, usager_id, establishment_id, version, status) VALUES (?, ?, ?, ?, 1, 'ENPREPARATION')`,
+				q, f.org, u.ID, f.ehpad.ID).Error
+			if err == nil {
+				err = tx.Gorm().Exec(`INSERT INTO plan_goals (id, org_id, plan_id, position, domain, title, status) VALUES (?, ?, ?, 0, '', 'x', 'ACTIF')`,
+					store.NewID(), f.org, q).Error
+				if err == nil {
+					t.Error("the database accepted a goal without domain")
+				}
+			}
+		}
+		return tx.Gorm().Exec(`ROLLBACK TO SAVEPOINT raw`).Error
+	})
+}
+
+func TestPlansDue(t *testing.T) {
+	f := newFixture(t)
+	var ditep domain.Establishment
+	f.tx(t, func(tx *store.Tx) error {
+		ditep = domain.Establishment{Name: "DITEP", FinessET: "690000041", Category: domain.CatDITEP}
+		return tx.CreateEstablishment(&ditep)
+	})
+	today := time.Date(2025, 6, 15, 9, 30, 0, 0, time.UTC)
+	start := func(u domain.Usager, est uuid.UUID, on string, periodicity int, review *domain.Review) domain.Plan {
+		t.Helper()
+		p := domain.NewPlan(u.ID, est, periodicity)
+		var g domain.Goal
+		f.tx(t, func(tx *store.Tx) error {
+			var err error
+			if g, err = (domain.GoalInput{Domain: "sante", Title: "Dormir"}).Parse(); err != nil {
+				return err
+			}
+			if err := p.AddGoal(g); err != nil {
+				return err
+			}
+			if err := p.AddAgreement(structureAgreement(on)); err != nil {
+				return err
+			}
+			if err := p.MoveTo(domain.PlanEnCours, planDay(on)); err != nil {
+				return err
+			}
+			if err := tx.CreatePlan(&p); err != nil {
+				return err
+			}
+			if review != nil {
+				if err := p.AddReview(*review); err != nil {
+					return err
+				}
+				return tx.SavePlan(&p)
+			}
+			return nil
+		})
+		return p
+	}
+	// Late first plan: admitted 01/11/2024, nothing started (a draft only).
+	lateFirst := admittedUsager(t, f, "Aubry", f.ehpad.ID, "2024-11-01")
+	draft := draftPlan(t, lateFirst, f.ehpad.ID)
+	f.tx(t, func(tx *store.Tx) error { return tx.CreatePlan(&draft) })
+	// Late first plan, no plan at all.
+	noPlan := admittedUsager(t, f, "Blanc", f.ehpad.ID, "2024-12-10")
+	// Soon-due review: started 10/07/2024, yearly.
+	soon := admittedUsager(t, f, "Carpentier", f.ehpad.ID, "2024-01-10")
+	soonPlan := start(soon, f.ehpad.ID, "2024-07-10", 0, nil)
+	// Review set a next date within 30 days.
+	nextSoon := admittedUsager(t, f, "Denis", f.ehpad.ID, "2024-01-10")
+	start(nextSoon, f.ehpad.ID, "2025-01-05", 0, &domain.Review{Date: planDay("2025-03-01"), Synthesis: "Point d'étape", NextReview: planDay("2025-07-01")})
+	// Up to date: started 01/03/2025 (review due 01/03/2026).
+	upToDate := admittedUsager(t, f, "Esnault", f.ehpad.ID, "2024-09-01")
+	start(upToDate, f.ehpad.ID, "2025-03-01", 0, nil)
+	// Recently admitted, first plan not yet due (01/11/2025).
+	recent := admittedUsager(t, f, "Fabre", f.ehpad.ID, "2025-05-01")
+	// SSIAD: late first plan, but another establishment.
+	otherEst := admittedUsager(t, f, "Gauthier", f.ssiad.ID, "2024-06-01")
+	// DITEP with a 6-month periodicity: started 01/01/2025, due 01/07/2025.
+	ditepSoon := admittedUsager(t, f, "Henry", ditep.ID, "2024-09-01")
+	start(ditepSoon, ditep.ID, "2025-01-01", 6, nil)
+	// Discharged: no longer listed.
+	gone := admittedUsager(t, f, "Imbert", f.ehpad.ID, "2023-01-01")
+	f.tx(t, func(tx *store.Tx) error {
+		stays, err := tx.Stays(gone.ID)
+		if err != nil {
+			return err
+		}
+		if err := stays[0].Discharge("2025-01-31", "Décès"); err != nil {
+			return err
+		}
+		return tx.SaveStay(&stays[0])
+	})
+
+	var due []domain.PlanDue
+	f.tx(t, func(tx *store.Tx) error {
+		var err error
+		due, err = tx.PlansDue([]uuid.UUID{f.ehpad.ID, ditep.ID}, today)
+		return err
+	})
+	type want struct {
+		due   string
+		state domain.Deadline
+		first bool
+	}
+	wants := map[uuid.UUID]want{
+		lateFirst.ID: {"2025-05-01", domain.DeadlineLate, true},
+		noPlan.ID:    {"2025-06-10", domain.DeadlineLate, true},
+		soon.ID:      {"2025-07-10", domain.DeadlineSoon, false},
+		nextSoon.ID:  {"2025-07-01", domain.DeadlineSoon, false},
+		ditepSoon.ID: {"2025-07-01", domain.DeadlineSoon, false},
+	}
+	got := map[uuid.UUID]domain.PlanDue{}
+	for _, d := range due {
+		got[d.UsagerID] = d
+	}
+	for id, w := range wants {
+		d, ok := got[id]
+		if !ok {
+			t.Errorf("usager %s missing from the plans due", id)
+			continue
+		}
+		if !d.Due.Equal(planDay(w.due)) || d.State != w.state || d.FirstPlan != w.first {
+			t.Errorf("%s: due %s %s first=%v, want %s %s first=%v", d.UsagerName, domain.FormatDate(d.Due), d.State, d.FirstPlan, w.due, w.state, w.first)
+		}
+	}
+	for _, u := range []domain.Usager{upToDate, recent, otherEst, gone} {
+		if d, ok := got[u.ID]; ok {
+			t.Errorf("%s listed (due %s) but should not be", d.UsagerName, domain.FormatDate(d.Due))
+		}
+	}
+	if len(due) != len(wants) {
+		t.Errorf("%d lines, want %d", len(due), len(wants))
+	}
+	if len(due) > 0 && due[0].UsagerID != lateFirst.ID {
+		t.Errorf("most overdue first: got %s", due[0].UsagerName)
+	}
+	if d := got[soon.ID]; d.PlanID != soonPlan.ID || d.Version != 1 || d.Status != domain.PlanEnCours || d.UsagerName == "" {
+		t.Errorf("review line: %+v", d)
+	}
+}
+
+// Another organisation sees none of the plans.
+func TestPlansConfinedToTheirOrganisation(t *testing.T) {
+	f := newFixture(t)
+	u := admittedUsager(t, f, "Jacob", f.ehpad.ID, "2025-01-01")
+	p := draftPlan(t, u, f.ehpad.ID)
+	f.tx(t, func(tx *store.Tx) error { return tx.CreatePlan(&p) })
+	other := store.NewID()
+	err := f.db.InTenant(context.Background(), other, func(tx *store.Tx) error {
+		if _, err := tx.Plan(p.ID); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("other organisation reads the plan: %v", err)
+		}
+		var n int64
+		if err := tx.Gorm().Raw(`SELECT (SELECT count(*) FROM plans) + (SELECT count(*) FROM plan_goals) + (SELECT count(*) FROM plan_expectations)`).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n != 0 {
+			t.Errorf("other organisation sees %d plan rows", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
