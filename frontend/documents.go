@@ -49,18 +49,29 @@ func (a *App) registerDocuments(u *gin.RouterGroup) {
 }
 
 // limitUpload refuses a declared body over maxUploadBody without reading it,
-// and caps an undeclared (chunked) one so it cannot grow past the limit.
+// and caps an undeclared (chunked) one: that one is parsed here, so going
+// over the cap is answered as such rather than as a form without its CSRF
+// field.
 func (a *App) limitUpload(c *gin.Context) {
 	if c.Request.ContentLength > maxUploadBody {
-		// This runs before the security headers middleware: abort first so
-		// that calling it sets the headers without running the chain.
-		c.Abort()
-		securityHeaders(c)
-		a.errorPage(c, http.StatusRequestEntityTooLarge, "Le fichier dépasse la taille maximale de "+domain.FormatSize(domain.MaxDocumentSize)+
-			" : il n'a pas été enregistré. Réduisez-le (numérisation en noir et blanc, résolution plus basse) et recommencez.")
+		a.refuseTooLarge(c)
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody)
+	if c.Request.ContentLength < 0 {
+		if err := c.Request.ParseMultipartForm(maxUploadBody); tooLarge(err) {
+			a.refuseTooLarge(c)
+		}
+	}
+}
+
+func (a *App) refuseTooLarge(c *gin.Context) {
+	// This runs before the security headers middleware: abort first, so
+	// calling it sets the headers without running the rest of the chain.
+	c.Abort()
+	securityHeaders(c)
+	a.errorPage(c, http.StatusRequestEntityTooLarge, "Le fichier dépasse la taille maximale de "+domain.FormatSize(domain.MaxDocumentSize)+
+		" : il n'a pas été enregistré. Réduisez-le (numérisation en noir et blanc, résolution plus basse) et recommencez.")
 }
 
 // loadDocumentsCard fills the Documents card of the dossier's section:

@@ -266,11 +266,14 @@ func TestDocumentUploadRefusals(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, c.base+rec+"/sections/care/documents", io.MultiReader(bytes.NewReader(body)))
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", ct)
-	if resp, err := c.http.Do(req); err == nil {
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusRequestEntityTooLarge {
-			t.Errorf("chunked over the cap: %d", resp.StatusCode)
-		}
+	resp, err = c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "dépasse la taille maximale") {
+		t.Errorf("chunked over the cap: %d", resp.StatusCode)
 	}
 	if n := w.count("documents"); n != 0 {
 		t.Errorf("%d documents stored after the over-size uploads", n)
