@@ -90,20 +90,20 @@ func (s EventStatus) Label() string {
 
 // Event is one event of a usager's record.
 type Event struct {
-	ID          uuid.UUID
-	UsagerID    uuid.UUID
-	Section     Section
-	Type        EventType
-	SerafinCode string // for disability services
-	Title       string
-	Start       time.Time
-	End         time.Time // zero when instantaneous
-	Place       string
-	Status      EventStatus
-	Reason      string // why it was cancelled or not done
+	ID           uuid.UUID
+	UsagerID     uuid.UUID
+	Section      Section
+	Type         EventType
+	SerafinCode  string // for disability services
+	Title        string
+	Start        time.Time
+	End          time.Time // zero when instantaneous
+	Place        string
+	Status       EventStatus
+	Reason       string // why it was cancelled or not done
 	Participants string
-	AuthorID    uuid.UUID
-	AuthorName  string
+	AuthorID     uuid.UUID
+	AuthorName   string
 }
 
 // EventInput is an event as typed.

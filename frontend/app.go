@@ -100,6 +100,7 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerDocuments(u)
 	a.registerTimeline(u)
 
+	a.registerPresence(s)
 	a.registerAdmin(s)
 	a.registerLiaison(s)
 	r.NoRoute(func(c *gin.Context) { a.errorPage(c, http.StatusNotFound, "Cette page n'existe pas.") })

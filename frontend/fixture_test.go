@@ -27,16 +27,17 @@ const testPassword = "mot-de-passe-de-test"
 // world is a small organisation with an EHPAD and a SSIAD, one user per role
 // in the EHPAD, a usager in each, and a second organisation with one usager.
 type world struct {
-	t        *testing.T
-	db       *store.DB
-	srv      *httptest.Server
-	org      uuid.UUID
-	ehpad    uuid.UUID
-	ssiad    uuid.UUID
-	resident uuid.UUID // admitted in the EHPAD
-	athome   uuid.UUID // followed by the SSIAD only
-	foreign  uuid.UUID // in the other organisation
-	insiOne  uuid.UUID // DUPONT Jeanne Marie, known to the INSi test peer
+	t          *testing.T
+	db         *store.DB
+	srv        *httptest.Server
+	org        uuid.UUID
+	ehpad      uuid.UUID
+	ssiad      uuid.UUID
+	resident   uuid.UUID // admitted in the EHPAD
+	athome     uuid.UUID // followed by the SSIAD only
+	foreign    uuid.UUID // in the other organisation
+	insiOne    uuid.UUID // DUPONT Jeanne Marie, known to the INSi test peer
+	foreignOrg uuid.UUID
 }
 
 func newWorld(t *testing.T) *world {
@@ -111,6 +112,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	other := store.NewID()
+	w.foreignOrg = other
 	err = db.InTenant(ctx, other, func(tx *store.Tx) error {
 		if err := tx.CreateOrganisation(&domain.Organisation{Name: "Horizon", FinessEJ: "130000016"}); err != nil {
 			return err
@@ -235,6 +237,20 @@ func (w *world) stayOf(usager uuid.UUID) uuid.UUID {
 	var id uuid.UUID
 	err := w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error {
 		return tx.Gorm().Raw("SELECT id FROM stays WHERE usager_id = ? ORDER BY created_at LIMIT 1", usager).Row().Scan(&id)
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}
+
+// foreignEstab returns an establishment id of the other organisation, read
+// as the owner would (the application role cannot see it, which is the point).
+func (w *world) foreignEstab() uuid.UUID {
+	w.t.Helper()
+	var id uuid.UUID
+	err := w.db.InTenant(context.Background(), w.foreignOrg, func(tx *store.Tx) error {
+		return tx.Gorm().Raw("SELECT id FROM establishments LIMIT 1").Row().Scan(&id)
 	})
 	if err != nil {
 		w.t.Fatal(err)

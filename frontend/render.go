@@ -154,6 +154,7 @@ var flashMessages = map[string]string{
 	"attribut":    "L'attribut de l'identité a été mis à jour.",
 	"ins":         "L'INS a été enregistrée.",
 	"evenement":   "L'événement a été enregistré.",
+	"presences":   "Le registre de présence a été enregistré.",
 	"distincts":   "Les deux dossiers sont enregistrés comme deux personnes différentes.",
 	"alias":       "Le dossier demandé a été fusionné avec celui-ci.",
 }
