@@ -68,6 +68,12 @@ type Tx interface {
 	SaveEvent(e *Event) error
 	Timeline(q TimelineQuery) ([]TimelineItem, error)
 
+	// Presence register of day services.
+	PresenceRoll(estab uuid.UUID, day time.Time) ([]Usager, error)
+	Presences(estab uuid.UUID, from, to time.Time) ([]Presence, error)
+	SavePresences(lines []Presence) error
+	MonthPresence(estab uuid.UUID, year int, month time.Month) ([]Usager, []PresenceSummary, error)
+
 	Notes(usager uuid.UUID, section Section) ([]Note, error)
 	Note(id uuid.UUID) (Note, error)
 	SaveNote(n *Note) error
