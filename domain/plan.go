@@ -393,7 +393,7 @@ func (g *Goal) MoveTo(to ItemStatus) error {
 // MaxPlanText bounds the free texts of a plan.
 const MaxPlanText = 10000
 
-func checkText(v *ValidationError, field, s string, required bool, what string) string {
+func planText(v *ValidationError, field, s string, required bool, what string) string {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "" && required:
@@ -413,9 +413,9 @@ func (g *Goal) validate(v *ValidationError) {
 	case !g.Domain.Valid():
 		v.Add("domain", "Domaine inconnu : choisissez-en un dans la liste.")
 	}
-	g.Title = checkText(v, "title", g.Title, true, "L'intitulé de l'objectif")
-	g.PersonOpinion = checkText(v, "person_opinion", g.PersonOpinion, false, "L'avis de la personne")
-	g.ExpectedResult = checkText(v, "expected_result", g.ExpectedResult, false, "Le résultat attendu")
+	g.Title = planText(v, "title", g.Title, true, "L'intitulé de l'objectif")
+	g.PersonOpinion = planText(v, "person_opinion", g.PersonOpinion, false, "L'avis de la personne")
+	g.ExpectedResult = planText(v, "expected_result", g.ExpectedResult, false, "Le résultat attendu")
 	if g.Status == "" {
 		g.Status = ItemEnPreparation
 	}
@@ -427,7 +427,7 @@ func (g *Goal) validate(v *ValidationError) {
 	}
 	for i := range g.Actions {
 		a := &g.Actions[i]
-		a.Title = checkText(v, "action_title", a.Title, true, "L'intitulé de l'action")
+		a.Title = planText(v, "action_title", a.Title, true, "L'intitulé de l'action")
 		if a.Status == "" {
 			a.Status = ItemEnPreparation
 		}
@@ -685,10 +685,10 @@ func (p *Plan) MoveTo(to PlanStatus, on time.Time) error {
 		return &PlanTransitionError{From: p.Status, To: to, Cause: ErrNoStructureAgreement}
 	}
 	if to == PlanEnCours && p.StartedOn.IsZero() {
-		p.StartedOn = day(on)
+		p.StartedOn = planDay(on)
 	}
 	if to == PlanTermine {
-		p.EndedOn = day(on)
+		p.EndedOn = planDay(on)
 	}
 	p.Status = to
 	return nil
@@ -760,7 +760,7 @@ func (p *Plan) AddExpectation(e Expectation) error {
 	if !e.Origin.Valid() {
 		v.Add("origin", "Indiquez de qui vient cette attente.")
 	}
-	e.Text = checkText(&v, "text", e.Text, true, "Le texte de l'attente")
+	e.Text = planText(&v, "text", e.Text, true, "Le texte de l'attente")
 	e.Author = strings.TrimSpace(e.Author)
 	if e.EnteredOnBehalf && e.Origin == OriginUsager {
 		v.Add("entered_on_behalf", "Une attente de la personne elle-même n'est pas saisie pour le compte d'un tiers.")
@@ -778,7 +778,7 @@ func (p *Plan) AddNeed(n Need) error {
 		return err
 	}
 	var v ValidationError
-	n.Text = checkText(&v, "text", n.Text, true, "Le besoin")
+	n.Text = planText(&v, "text", n.Text, true, "Le besoin")
 	n.SerafinCode = strings.TrimSpace(n.SerafinCode)
 	if n.SerafinCode != "" && !validSerafinCode(n.SerafinCode) {
 		v.Add("serafin_code", "Code SERAFIN-PH invalide (ex. 1.1.1.1).")
@@ -847,7 +847,7 @@ func (p *Plan) AddAgreement(a Agreement) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	a.Date = day(a.Date)
+	a.Date = planDay(a.Date)
 	p.Agreements = append(p.Agreements, a)
 	return nil
 }
@@ -862,7 +862,7 @@ func (p *Plan) AddReview(r Review) error {
 	if r.Date.IsZero() {
 		v.Add("date", "La date du bilan est obligatoire.")
 	}
-	r.Synthesis = checkText(&v, "synthesis", r.Synthesis, true, "La synthèse du bilan")
+	r.Synthesis = planText(&v, "synthesis", r.Synthesis, true, "La synthèse du bilan")
 	if !r.NextReview.IsZero() && !r.Date.IsZero() && !r.NextReview.After(r.Date) {
 		v.Add("next_review", "La date du prochain bilan doit suivre celle de ce bilan.")
 	}
@@ -879,12 +879,12 @@ func (p *Plan) AddReview(r Review) error {
 		if !e.Result.Valid() {
 			v.Add("result", "Indiquez si l'objectif est atteint, partiellement atteint ou non atteint.")
 		}
-		e.Comment = checkText(&v, "comment", e.Comment, false, "Le commentaire")
+		e.Comment = planText(&v, "comment", e.Comment, false, "Le commentaire")
 	}
 	if err := v.Err(); err != nil {
 		return err
 	}
-	r.Date, r.NextReview = day(r.Date), day(r.NextReview)
+	r.Date, r.NextReview = planDay(r.Date), planDay(r.NextReview)
 	p.Reviews = append(p.Reviews, r)
 	return nil
 }
@@ -916,10 +916,10 @@ func (p *Plan) Validate() error {
 		if !e.Origin.Valid() {
 			v.Add("origin", "Indiquez de qui vient cette attente.")
 		}
-		e.Text = checkText(&v, "text", e.Text, true, "Le texte de l'attente")
+		e.Text = planText(&v, "text", e.Text, true, "Le texte de l'attente")
 	}
 	for i := range p.Needs {
-		p.Needs[i].Text = checkText(&v, "need", p.Needs[i].Text, true, "Le besoin")
+		p.Needs[i].Text = planText(&v, "need", p.Needs[i].Text, true, "Le besoin")
 	}
 	for i := range p.Goals {
 		p.Goals[i].validate(&v)
@@ -942,8 +942,8 @@ func (p *Plan) Validate() error {
 	return v.Err()
 }
 
-// day is the calendar date of t (midnight UTC), as dates are stored.
-func day(t time.Time) time.Time {
+// planDay is the calendar date of t (midnight UTC), as dates are stored.
+func planDay(t time.Time) time.Time {
 	if t.IsZero() {
 		return t
 	}
@@ -968,7 +968,7 @@ const SoonDays = 30
 // month (31 August + 6 months = 28 or 29 February), as PostgreSQL's
 // date + interval does, so the SQL listing and this rule agree.
 func AddMonths(d time.Time, n int) time.Time {
-	d = day(d)
+	d = planDay(d)
 	y, m, dd := d.Date()
 	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
 	last := first.AddDate(0, 1, -1).Day()
@@ -997,13 +997,13 @@ func DueDate(plan *Plan, admission time.Time, cat Category) time.Time {
 	if plan == nil || plan.StartedOn.IsZero() {
 		return AddMonths(admission, FirstPlanMonths)
 	}
-	base := day(plan.StartedOn)
+	base := planDay(plan.StartedOn)
 	var next time.Time
 	if r, ok := plan.LastReview(); ok {
-		if day(r.Date).After(base) {
-			base = day(r.Date)
+		if planDay(r.Date).After(base) {
+			base = planDay(r.Date)
 		}
-		next = day(r.NextReview)
+		next = planDay(r.NextReview)
 	}
 	due := AddMonths(base, ReviewPeriod(*plan, cat))
 	if !next.IsZero() && next.Before(due) {
@@ -1038,7 +1038,7 @@ func (s Deadline) Label() string {
 // DeadlineState is the state of due on today: late from the day after,
 // soon from 30 days before (due day included), ok before.
 func DeadlineState(due, today time.Time) Deadline {
-	due, today = day(due), day(today)
+	due, today = planDay(due), planDay(today)
 	switch {
 	case today.After(due):
 		return DeadlineLate

@@ -36,21 +36,24 @@ func scanPlan(s scanner) (domain.Plan, error) {
 	return p, nil
 }
 
-func uuidArg(id uuid.UUID) any {
+func planUUIDArg(id uuid.UUID) any {
 	if id == uuid.Nil {
 		return nil
 	}
 	return id
 }
 
-// savepoint runs fn in a nested transaction (SAVEPOINT): an error rolls back
+// planSavepoint runs fn in a nested transaction (SAVEPOINT): an error rolls back
 // what fn did and leaves the outer transaction usable.
-func (tx *Tx) savepoint(fn func(in *Tx) error) error {
+func (tx *Tx) planSavepoint(fn func(in *Tx) error) error {
 	return tx.g.Transaction(func(g *gorm.DB) error { return fn(&Tx{g: g, Org: tx.Org}) })
 }
 
 // CreatePlan stores a new plan version with all its parts (a first plan,
 // or a revision drafted by domain.Plan.Revise). Ids left Nil are assigned.
+// A plan without PreviousID for a usager whose latest version is TERMINE
+// becomes that version's successor (Version and PreviousID set); ErrConflict
+// while the latest version is still drafted or running.
 func (tx *Tx) CreatePlan(p *domain.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -59,10 +62,26 @@ func (tx *Tx) CreatePlan(p *domain.Plan) error {
 		p.ID = NewID()
 	}
 	p.OrgID = tx.Org
-	return tx.savepoint(func(in *Tx) error {
+	return tx.planSavepoint(func(in *Tx) error {
+		if p.PreviousID == uuid.Nil {
+			// A new plan after an ended one (plan closed, or a draft
+			// abandoned) follows it as the next version; while a version is
+			// drafted or running, it is revised or continued instead.
+			last, err := scanPlan(in.g.Raw(`SELECT `+planColumns+` FROM plans WHERE usager_id = ? AND establishment_id = ?
+				ORDER BY version DESC LIMIT 1 FOR UPDATE`, p.UsagerID, p.EstablishmentID).Row())
+			switch {
+			case err == sql.ErrNoRows:
+			case err != nil:
+				return mapErr("find latest plan", err)
+			case last.Status != domain.PlanTermine:
+				return fmt.Errorf("create plan: a version is %s: %w", last.Status, domain.ErrConflict)
+			default:
+				p.Version, p.PreviousID = last.Version+1, last.ID
+			}
+		}
 		err := in.g.Raw(`INSERT INTO plans (id, org_id, usager_id, establishment_id, version, previous_id, status,
 			periodicity_months, started_on, ended_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING created_at`,
-			p.ID, p.OrgID, p.UsagerID, p.EstablishmentID, p.Version, uuidArg(p.PreviousID), string(p.Status),
+			p.ID, p.OrgID, p.UsagerID, p.EstablishmentID, p.Version, planUUIDArg(p.PreviousID), string(p.Status),
 			p.PeriodicityMonths, dateArg(p.StartedOn), dateArg(p.EndedOn)).Row().Scan(&p.CreatedAt)
 		if err != nil {
 			return mapErr("create plan", err)
@@ -79,7 +98,7 @@ func (tx *Tx) SavePlan(p *domain.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return tx.savepoint(func(in *Tx) error {
+	return tx.planSavepoint(func(in *Tx) error {
 		stored, err := scanPlan(in.g.Raw(`SELECT `+planColumns+` FROM plans WHERE id = ? FOR UPDATE`, p.ID).Row())
 		if err != nil {
 			return mapSQL("lock plan", err)
@@ -129,8 +148,8 @@ func (tx *Tx) SavePlan(p *domain.Plan) error {
 	})
 }
 
-// insertRows inserts rows (ncols values each) with one multi-row INSERT.
-func (tx *Tx) insertRows(what, head string, ncols int, rows [][]any) error {
+// insertPlanRows inserts rows (ncols values each) with one multi-row INSERT.
+func (tx *Tx) insertPlanRows(what, head string, ncols int, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -157,7 +176,7 @@ func (tx *Tx) insertPlanParts(p *domain.Plan) error {
 		}
 		rows = append(rows, []any{e.ID, tx.Org, p.ID, i, string(e.Origin), e.Author, e.Text, e.EnteredOnBehalf, dateArg(e.RecordedOn)})
 	}
-	if err := tx.insertRows("store expectations", `INSERT INTO plan_expectations (id, org_id, plan_id, position, origin, author,
+	if err := tx.insertPlanRows("store expectations", `INSERT INTO plan_expectations (id, org_id, plan_id, position, origin, author,
 		body, entered_on_behalf, recorded_on)`, 9, rows); err != nil {
 		return err
 	}
@@ -169,7 +188,7 @@ func (tx *Tx) insertPlanParts(p *domain.Plan) error {
 		}
 		rows = append(rows, []any{n.ID, tx.Org, p.ID, i, n.Text, n.SerafinCode})
 	}
-	if err := tx.insertRows("store needs", `INSERT INTO plan_needs (id, org_id, plan_id, position, body, serafin_code)`, 6, rows); err != nil {
+	if err := tx.insertPlanRows("store needs", `INSERT INTO plan_needs (id, org_id, plan_id, position, body, serafin_code)`, 6, rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -180,21 +199,21 @@ func (tx *Tx) insertPlanParts(p *domain.Plan) error {
 			g.ID = NewID()
 		}
 		rows = append(rows, []any{g.ID, tx.Org, p.ID, i, string(g.Domain), g.Title, g.PersonOpinion, g.ExpectedResult,
-			uuidArg(g.ReferentID), dateArg(g.Start), dateArg(g.End), string(g.Status)})
+			planUUIDArg(g.ReferentID), dateArg(g.Start), dateArg(g.End), string(g.Status)})
 		for j := range g.Actions {
 			a := &g.Actions[j]
 			if a.ID == uuid.Nil {
 				a.ID = NewID()
 			}
-			actions = append(actions, []any{a.ID, tx.Org, p.ID, g.ID, j, a.Title, uuidArg(a.ReferentID), dateArg(a.Start),
+			actions = append(actions, []any{a.ID, tx.Org, p.ID, g.ID, j, a.Title, planUUIDArg(a.ReferentID), dateArg(a.Start),
 				dateArg(a.End), string(a.Status)})
 		}
 	}
-	if err := tx.insertRows("store goals", `INSERT INTO plan_goals (id, org_id, plan_id, position, domain, title, person_opinion,
+	if err := tx.insertPlanRows("store goals", `INSERT INTO plan_goals (id, org_id, plan_id, position, domain, title, person_opinion,
 		expected_result, referent_id, start_on, end_on, status)`, 12, rows); err != nil {
 		return err
 	}
-	if err := tx.insertRows("store actions", `INSERT INTO plan_actions (id, org_id, plan_id, goal_id, position, title, referent_id,
+	if err := tx.insertPlanRows("store actions", `INSERT INTO plan_actions (id, org_id, plan_id, goal_id, position, title, referent_id,
 		start_on, end_on, status)`, 10, actions); err != nil {
 		return err
 	}
@@ -206,7 +225,7 @@ func (tx *Tx) insertPlanParts(p *domain.Plan) error {
 		}
 		rows = append(rows, []any{a.ID, tx.Org, p.ID, string(a.Author), string(a.Method), dateArg(a.Date), a.Name})
 	}
-	if err := tx.insertRows("store agreements", `INSERT INTO plan_agreements (id, org_id, plan_id, author, method, given_on, name)`,
+	if err := tx.insertPlanRows("store agreements", `INSERT INTO plan_agreements (id, org_id, plan_id, author, method, given_on, name)`,
 		7, rows); err != nil {
 		return err
 	}
@@ -222,11 +241,11 @@ func (tx *Tx) insertPlanParts(p *domain.Plan) error {
 			evals = append(evals, []any{tx.Org, r.ID, e.GoalID, string(e.Result), e.Comment})
 		}
 	}
-	if err := tx.insertRows("store reviews", `INSERT INTO plan_reviews (id, org_id, plan_id, review_date, synthesis, next_review)`,
+	if err := tx.insertPlanRows("store reviews", `INSERT INTO plan_reviews (id, org_id, plan_id, review_date, synthesis, next_review)`,
 		6, rows); err != nil {
 		return err
 	}
-	return tx.insertRows("store evaluations", `INSERT INTO plan_goal_evaluations (org_id, review_id, goal_id, result, comment)`,
+	return tx.insertPlanRows("store evaluations", `INSERT INTO plan_goal_evaluations (org_id, review_id, goal_id, result, comment)`,
 		5, evals)
 }
 

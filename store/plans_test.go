@@ -417,3 +417,32 @@ func TestPlansConfinedToTheirOrganisation(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A second plan while one is drafted is a conflict; after the first ended,
+// a new plan follows it as the next version.
+func TestNewPlanFollowsAnEndedOne(t *testing.T) {
+	f := newFixture(t)
+	u := admittedUsager(t, f, "Klein", f.ehpad.ID, "2025-01-01")
+	p := draftPlan(t, u, f.ehpad.ID)
+	f.tx(t, func(tx *store.Tx) error { return tx.CreatePlan(&p) })
+	f.tx(t, func(tx *store.Tx) error {
+		again := domain.NewPlan(u.ID, f.ehpad.ID, 0)
+		if err := tx.CreatePlan(&again); !errors.Is(err, domain.ErrConflict) {
+			t.Errorf("second plan beside a draft: %v, want ErrConflict", err)
+		}
+		if err := p.MoveTo(domain.PlanTermine, planDay("2025-02-01")); err != nil {
+			return err
+		}
+		if err := tx.SavePlan(&p); err != nil {
+			return err
+		}
+		next := domain.NewPlan(u.ID, f.ehpad.ID, 0)
+		if err := tx.CreatePlan(&next); err != nil {
+			return err
+		}
+		if next.Version != 2 || next.PreviousID != p.ID {
+			t.Errorf("new plan after an ended one: version %d after %s", next.Version, next.PreviousID)
+		}
+		return nil
+	})
+}
