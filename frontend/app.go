@@ -99,6 +99,7 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerIdentity(u)
 	a.registerDocuments(u)
 	a.registerTimeline(u)
+	a.registerPlans(u)
 
 	a.registerPresence(s)
 	a.registerAdmin(s)

@@ -155,6 +155,8 @@ var flashMessages = map[string]string{
 	"ins":         "L'INS a été enregistrée.",
 	"evenement":   "L'événement a été enregistré.",
 	"presences":   "Le registre de présence a été enregistré.",
+	"projet":      "Le projet personnalisé a été mis à jour.",
+	"revision":    "Une nouvelle version du projet a été préparée ; la version en cours le reste jusqu'à son démarrage.",
 	"distincts":   "Les deux dossiers sont enregistrés comme deux personnes différentes.",
 	"alias":       "Le dossier demandé a été fusionné avec celui-ci.",
 }

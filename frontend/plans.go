@@ -1,0 +1,313 @@
+package frontend
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/domain"
+)
+
+// The personalised plan (PAP / PPA) of a usager: versions, goals, agreements,
+// status, reviews and a printable view. Every professional who reads the
+// record reads the plan (admin:read); those who write in the social,
+// educational or care section build it; moving its status, recording the
+// agreements and reviews is a validation (admin or social).
+
+func (a *App) registerPlans(u *gin.RouterGroup) {
+	u.GET("/projets", a.plans)
+	u.POST("/projets", a.createPlan)
+	u.GET("/projets/:plan", a.planPage)
+	u.GET("/projets/:plan/impression", a.planPrint)
+	u.POST("/projets/:plan/objectifs", a.addGoal)
+	u.POST("/projets/:plan/accords", a.addAgreement)
+	u.POST("/projets/:plan/statut", a.movePlan)
+	u.POST("/projets/:plan/bilans", a.addReview)
+	u.POST("/projets/:plan/revision", a.revisePlan)
+}
+
+// planRight finds a section granting act on the plan.
+func (a *App) planRight(c *gin.Context, act domain.Action) (grant, domain.Section, bool) {
+	sections := map[domain.Action][]domain.Section{
+		domain.ActionRead:     {domain.SectionAdmin},
+		domain.ActionWrite:    {domain.SectionSocial, domain.SectionEducational, domain.SectionCare},
+		domain.ActionValidate: {domain.SectionAdmin, domain.SectionSocial},
+	}[act]
+	for _, s := range sections {
+		if g, ok := a.grantFor(c, s, act); ok {
+			return g, s, true
+		}
+	}
+	return grant{}, "", false
+}
+
+func (a *App) needPlan(c *gin.Context, act domain.Action) (grant, domain.Section, bool) {
+	g, s, ok := a.planRight(c, act)
+	if !ok {
+		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne permettent pas cette action sur le projet personnalisé.")
+	}
+	return g, s, ok
+}
+
+type plansData struct {
+	Usager   domain.Usager
+	Label    string
+	Plans    []domain.Plan
+	CanWrite bool
+	DITEP    bool
+}
+
+func (a *App) plans(c *gin.Context) {
+	if _, _, ok := a.needPlan(c, domain.ActionRead); !ok {
+		return
+	}
+	rec := currentRecord(c)
+	d := plansData{Usager: rec.Usager}
+	_, _, d.CanWrite = a.planRight(c, domain.ActionWrite)
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		var err error
+		if d.Plans, err = tx.Plans(rec.Usager.ID); err != nil {
+			return err
+		}
+		e, err := tx.Establishment(rec.Visible[0])
+		if err != nil {
+			return err
+		}
+		d.Label, d.DITEP = domain.PlanLabel(e.Category), e.Category == domain.CatDITEP
+		return nil
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "plans", view{Title: d.Label, Nav: "usagers", Data: d})
+}
+
+func (a *App) createPlan(c *gin.Context) {
+	g, s, ok := a.needPlan(c, domain.ActionWrite)
+	if !ok {
+		return
+	}
+	periodicity, _ := strconv.Atoi(c.PostForm("periodicity_months"))
+	rec := currentRecord(c)
+	p := domain.NewPlan(rec.Usager.ID, g.Estab, periodicity)
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		if err := tx.CreatePlan(&p); err != nil {
+			return err
+		}
+		return a.trace(c, tx, g, s, domain.ActionWrite, "projet personnalisé : nouvelle version "+strconv.Itoa(p.Version))
+	})
+	if errors.Is(err, domain.ErrConflict) {
+		a.errorPage(c, http.StatusConflict, "Un projet est déjà en préparation ou en cours : complétez-le ou révisez-le.")
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, a.recordURL(c, "/projets/"+p.ID.String()))
+}
+
+type planData struct {
+	Usager      domain.Usager
+	Label       string
+	Plan        domain.Plan
+	Referents   map[uuid.UUID]string
+	GoalTitles  map[uuid.UUID]string
+	Domains     []domain.GoalDomain
+	Authors     []domain.AgreementAuthor
+	Methods     []domain.AgreementMethod
+	Results     []domain.EvaluationResult
+	Moves       []domain.PlanStatus
+	CanWrite    bool
+	CanValidate bool
+	Goal        domain.GoalInput
+	Form        map[string]string
+	Today       string
+}
+
+// loadPlan reads :plan of the current record.
+func (a *App) loadPlan(c *gin.Context, tx domain.Tx) (domain.Plan, error) {
+	id, ok := parseID(c.Param("plan"))
+	if !ok {
+		return domain.Plan{}, domain.ErrNotFound
+	}
+	p, err := tx.Plan(id)
+	if err == nil && p.UsagerID != currentRecord(c).Usager.ID {
+		err = domain.ErrNotFound
+	}
+	return p, err
+}
+
+func (a *App) planPage(c *gin.Context) { a.showPlan(c, http.StatusOK, "plan", domain.GoalInput{}, nil) }
+
+func (a *App) planPrint(c *gin.Context) {
+	a.showPlan(c, http.StatusOK, "plan_print", domain.GoalInput{}, nil)
+}
+
+func (a *App) showPlan(c *gin.Context, status int, page string, goal domain.GoalInput, errs map[string]string) {
+	if _, _, ok := a.needPlan(c, domain.ActionRead); !ok {
+		return
+	}
+	d := planData{Usager: currentRecord(c).Usager, Domains: domain.AllGoalDomains, Authors: domain.AllAgreementAuthors,
+		Methods: domain.AllAgreementMethods, Results: domain.AllEvaluationResults, Goal: goal, Referents: map[uuid.UUID]string{},
+		Today: domain.FormatDate(a.cfg.Now()), Form: map[string]string{}}
+	for k, v := range c.Request.PostForm {
+		if len(v) > 0 {
+			d.Form[k] = v[0]
+		}
+	}
+	_, _, d.CanWrite = a.planRight(c, domain.ActionWrite)
+	_, _, d.CanValidate = a.planRight(c, domain.ActionValidate)
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		var err error
+		if d.Plan, err = a.loadPlan(c, tx); err != nil {
+			return err
+		}
+		e, err := tx.Establishment(d.Plan.EstablishmentID)
+		if err != nil {
+			return err
+		}
+		d.Label = domain.PlanLabel(e.Category)
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			d.Referents[u.ID] = u.DisplayName
+		}
+		return nil
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	d.GoalTitles = map[uuid.UUID]string{}
+	for _, g := range d.Plan.Goals {
+		d.GoalTitles[g.ID] = g.Title
+	}
+	for _, s := range domain.AllPlanStatuses {
+		if d.Plan.Status.CanMoveTo(s) {
+			d.Moves = append(d.Moves, s)
+		}
+	}
+	a.render(c, status, page, view{Title: d.Label, Nav: "usagers", Errors: errs, Data: d})
+}
+
+// changePlan loads the plan, applies change, saves the whole aggregate and
+// the trail row in one transaction; a refusal re-renders the plan page
+// with the message beside the field.
+func (a *App) changePlan(c *gin.Context, act domain.Action, detail string, goal domain.GoalInput, change func(p *domain.Plan) error) {
+	g, s, ok := a.needPlan(c, act)
+	if !ok {
+		return
+	}
+	var planID uuid.UUID
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		p, err := a.loadPlan(c, tx)
+		if err != nil {
+			return err
+		}
+		planID = p.ID
+		if err := change(&p); err != nil {
+			return err
+		}
+		if err := tx.SavePlan(&p); err != nil {
+			return err
+		}
+		return a.trace(c, tx, g, s, act, "projet personnalisé v"+strconv.Itoa(p.Version)+" : "+detail)
+	})
+	if err != nil {
+		var te *domain.PlanTransitionError
+		switch {
+		case errors.As(err, &te):
+			a.showPlan(c, http.StatusUnprocessableEntity, "plan", goal, map[string]string{"status": te.Error()})
+			return
+		case errors.Is(err, domain.ErrPlanClosed), errors.Is(err, domain.ErrPlanNotRunning):
+			a.showPlan(c, http.StatusUnprocessableEntity, "plan", goal, map[string]string{"_": frenchSentence(err.Error())})
+			return
+		}
+		if v, ok := domain.AsValidation(err); ok {
+			a.showPlan(c, http.StatusUnprocessableEntity, "plan", goal, v.Fields)
+			return
+		}
+		a.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, a.recordURL(c, "/projets/"+planID.String()+"?ok=projet"))
+}
+
+func (a *App) addGoal(c *gin.Context) {
+	in := domain.GoalInput{Domain: c.PostForm("domain"), Title: c.PostForm("title"), PersonOpinion: c.PostForm("person_opinion"),
+		ExpectedResult: c.PostForm("expected_result"), Referent: c.PostForm("referent"), Start: c.PostForm("start"), End: c.PostForm("end")}
+	a.changePlan(c, domain.ActionWrite, "objectif ajouté", in, func(p *domain.Plan) error {
+		g, err := in.Parse()
+		if err != nil {
+			return err
+		}
+		return p.AddGoal(g)
+	})
+}
+
+func (a *App) addAgreement(c *gin.Context) {
+	a.changePlan(c, domain.ActionValidate, "accord de "+strings.ToLower(domain.AgreementAuthor(c.PostForm("author")).Label()), domain.GoalInput{}, func(p *domain.Plan) error {
+		date, _ := domain.ParseDate(c.PostForm("date"))
+		return p.AddAgreement(domain.Agreement{Author: domain.AgreementAuthor(c.PostForm("author")),
+			Method: domain.AgreementMethod(c.PostForm("method")), Date: date, Name: c.PostForm("name")})
+	})
+}
+
+func (a *App) movePlan(c *gin.Context) {
+	to := domain.PlanStatus(c.PostForm("status"))
+	a.changePlan(c, domain.ActionValidate, "statut "+to.Label(), domain.GoalInput{}, func(p *domain.Plan) error {
+		return p.MoveTo(to, a.cfg.Now())
+	})
+}
+
+func (a *App) addReview(c *gin.Context) {
+	a.changePlan(c, domain.ActionValidate, "bilan", domain.GoalInput{}, func(p *domain.Plan) error {
+		date, _ := domain.ParseDate(c.PostForm("date"))
+		next, _ := domain.ParseDate(c.PostForm("next_review"))
+		r := domain.Review{Date: date, Synthesis: c.PostForm("synthesis"), NextReview: next}
+		for _, g := range p.Goals {
+			res := c.PostForm("result_" + g.ID.String())
+			if res == "" {
+				continue // not evaluated in this review
+			}
+			r.Evaluations = append(r.Evaluations, domain.GoalEvaluation{GoalID: g.ID, Result: domain.EvaluationResult(res),
+				Comment: c.PostForm("comment_" + g.ID.String())})
+		}
+		return p.AddReview(r)
+	})
+}
+
+func (a *App) revisePlan(c *gin.Context) {
+	g, s, ok := a.needPlan(c, domain.ActionWrite)
+	if !ok {
+		return
+	}
+	var next domain.Plan
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		p, err := a.loadPlan(c, tx)
+		if err != nil {
+			return err
+		}
+		if next, err = tx.StartRevision(p.ID); err != nil {
+			return err
+		}
+		return a.trace(c, tx, g, s, domain.ActionWrite, "projet personnalisé : révision (version "+strconv.Itoa(next.Version)+")")
+	})
+	if errors.Is(err, domain.ErrConflict) || errors.Is(err, domain.ErrPlanNotRunning) {
+		a.showPlan(c, http.StatusUnprocessableEntity, "plan", domain.GoalInput{}, map[string]string{"_": "Une révision existe déjà, ou le projet n'est pas en cours."})
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, a.recordURL(c, "/projets/"+next.ID.String()+"?ok=revision"))
+}
