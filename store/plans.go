@@ -453,18 +453,8 @@ func (tx *Tx) loadPlanParts(plans []domain.Plan) error {
 	})
 }
 
-// PlansDue lists, for the admitted usagers of establishments, the plans late
-// or due within domain.SoonDays of today: first plans not started six months
-// after admission, and reviews due (domain.DueDate). One query: each
-// admitted stay (stays_establishment index) joins its latest started
-// version (plans_started) and that version's last review
-// (plan_reviews_plan); the due date is computed in SQL with the same rule as
-// domain.DueDate, which then recomputes it for the line. Most overdue first.
-func (tx *Tx) PlansDue(establishments []uuid.UUID, today time.Time) ([]domain.PlanDue, error) {
-	if len(establishments) == 0 {
-		return nil, nil
-	}
-	rows, err := tx.g.Raw(`SELECT x.usager_id, x.establishment_id, x.category, x.admission_date, x.birth_name, x.used_name,
+// plansDueSQL takes the establishments, today and the soon window in days.
+const plansDueSQL = `SELECT x.usager_id, x.establishment_id, x.category, x.admission_date, x.birth_name, x.used_name,
 			x.first_names, x.used_first_name, x.sex, x.plan_id, x.version, x.status, x.periodicity_months, x.started_on,
 			x.review_date, x.next_review
 		FROM (
@@ -478,7 +468,9 @@ func (tx *Tx) PlansDue(establishments []uuid.UUID, today time.Time) ([]domain.Pl
 				END AS due
 			FROM stays s
 			JOIN establishments e ON e.id = s.establishment_id
-			JOIN usagers u ON u.id = s.usager_id AND u.merged_into IS NULL
+			-- LATERAL: one primary-key probe per stay, never a scan of every usager.
+			JOIN LATERAL (SELECT birth_name, used_name, first_names, used_first_name, sex FROM usagers
+				WHERE id = s.usager_id AND merged_into IS NULL LIMIT 1) u ON true
 			LEFT JOIN LATERAL (SELECT id, version, status, periodicity_months, started_on FROM plans
 				WHERE usager_id = s.usager_id AND establishment_id = s.establishment_id AND started_on IS NOT NULL
 				ORDER BY version DESC LIMIT 1) p ON true
@@ -487,7 +479,20 @@ func (tx *Tx) PlansDue(establishments []uuid.UUID, today time.Time) ([]domain.Pl
 			WHERE s.establishment_id IN ? AND s.status = 'admitted' AND s.admission_date IS NOT NULL
 		) x
 		WHERE x.due <= ?::date + ?::integer
-		ORDER BY x.due, x.usager_id, x.establishment_id`, establishments, dateArg(today), domain.SoonDays).Rows()
+		ORDER BY x.due, x.usager_id, x.establishment_id`
+
+// PlansDue lists, for the admitted usagers of establishments, the plans late
+// or due within domain.SoonDays of today: first plans not started six months
+// after admission, and reviews due (domain.DueDate). One query: each
+// admitted stay (stays_establishment index) joins its latest started
+// version (plans_started) and that version's last review
+// (plan_reviews_plan); the due date is computed in SQL with the same rule as
+// domain.DueDate, which then recomputes it for the line. Most overdue first.
+func (tx *Tx) PlansDue(establishments []uuid.UUID, today time.Time) ([]domain.PlanDue, error) {
+	if len(establishments) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.g.Raw(plansDueSQL, establishments, dateArg(today), domain.SoonDays).Rows()
 	if err != nil {
 		return nil, mapErr("plans due", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/internal/testpg"
 	"github.com/relais-dui/relais/store"
 )
 
@@ -445,4 +446,81 @@ func TestNewPlanFollowsAnEndedOne(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// BenchmarkPlansDue lists the plans due of a director of two establishments
+// (1,000 admitted usagers) in an organisation of 100,000 usagers spread over
+// 200 establishments, 70 % with a started plan and half of those reviewed.
+func BenchmarkPlansDue(b *testing.B) {
+	ctx := context.Background()
+	dsn := testpg.New(b)
+	owner, err := store.OpenOwner(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer owner.Close()
+	org := store.NewID()
+	err = owner.InTenant(ctx, org, func(tx *store.Tx) error {
+		return tx.CreateOrganisation(&domain.Organisation{Name: "Bench", FinessEJ: "750000001"})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO establishments (id, org_id, name, finess_et, category)
+			SELECT gen_random_uuid(), $1, 'Étab ' || i, '69' || lpad(i::text, 7, '0'), CASE WHEN i % 10 = 0 THEN 'DITEP' ELSE 'EHPAD' END
+			FROM generate_series(1, 200) i`,
+		`INSERT INTO usagers (id, org_id, birth_name, first_names, birth_date, sex, sort_key)
+			SELECT gen_random_uuid(), $1, 'NOM' || i, '{Jeanne}', date '1930-01-01' + (i % 9000), 'F', 'NOM' || i
+			FROM generate_series(1, 100000) i`,
+		`INSERT INTO stays (id, org_id, usager_id, establishment_id, status, mode, admission_date)
+			SELECT gen_random_uuid(), $1, u.id, e.id, 'admitted', 'hebergement_permanent', date '2022-01-01' + (u.n * 7 % 1200)::integer
+			FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM usagers WHERE org_id = $1) u
+			JOIN (SELECT id, row_number() OVER (ORDER BY finess_et) - 1 AS k FROM establishments WHERE org_id = $1) e ON e.k = u.n % 200`,
+		`INSERT INTO plans (id, org_id, usager_id, establishment_id, version, status, started_on)
+			SELECT gen_random_uuid(), $1, usager_id, establishment_id, 1, 'ENCOURS', admission_date + 150
+			FROM stays WHERE org_id = $1 AND hashtext(usager_id::text) % 10 < 7`,
+		`INSERT INTO plan_reviews (id, org_id, plan_id, review_date, synthesis, next_review)
+			SELECT gen_random_uuid(), $1, id, started_on + 200, 'Bilan', CASE WHEN version % 2 = 1 THEN started_on + 500 END
+			FROM plans WHERE org_id = $1 AND hashtext(id::text) % 2 = 0`,
+		`ANALYZE`,
+	} {
+		args := []any{org}
+		if q == `ANALYZE` {
+			args = nil
+		}
+		if _, err := owner.SQL().ExecContext(ctx, q, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var ests []uuid.UUID
+	rows, err := owner.SQL().QueryContext(ctx, `SELECT id FROM establishments WHERE org_id = $1 ORDER BY finess_et LIMIT 2`, org)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var id uuid.UUID
+		rows.Scan(&id)
+		ests = append(ests, id)
+	}
+	rows.Close()
+	app, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer app.Close()
+	today := time.Date(2025, 6, 15, 0, 0, 0, 0, time.UTC)
+	n := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		err := app.InTenant(ctx, org, func(tx *store.Tx) error {
+			due, err := tx.PlansDue(ests, today)
+			n = len(due)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n), "lines")
 }
