@@ -48,11 +48,23 @@ CREATE TABLE liaison_reads (
   FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id)
 );
 
+-- The nav badge's source: one row per recipient user (explicit, or holding a
+-- recipient role when the note was written) until they open the note, so the
+-- count costs the same whatever the history.
+CREATE TABLE liaison_unread (
+  org_id      uuid NOT NULL,
+  user_id     uuid NOT NULL,
+  note_id     uuid NOT NULL REFERENCES liaison_notes (id),
+  created_at  timestamptz NOT NULL,
+  PRIMARY KEY (user_id, note_id),
+  FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id)
+);
+
 -- +goose StatementBegin
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['liaison_notes','liaison_recipients','liaison_reads'] LOOP
+  FOREACH t IN ARRAY ARRAY['liaison_notes','liaison_recipients','liaison_reads','liaison_unread'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY tenant ON %I USING (org_id = relais_tenant()) WITH CHECK (org_id = relais_tenant())', t);
   END LOOP;
@@ -61,8 +73,9 @@ $$;
 -- +goose StatementEnd
 
 -- A note is never rewritten; a merge moves it to the kept record.
-GRANT SELECT, INSERT ON liaison_notes, liaison_recipients, liaison_reads TO relais_app;
+GRANT SELECT, INSERT ON liaison_notes, liaison_recipients, liaison_reads, liaison_unread TO relais_app;
 GRANT UPDATE (usager_id) ON liaison_notes TO relais_app;
+GRANT DELETE ON liaison_unread TO relais_app;
 
 -- +goose Down
-DROP TABLE liaison_reads, liaison_recipients, liaison_notes;
+DROP TABLE liaison_unread, liaison_reads, liaison_recipients, liaison_notes;

@@ -63,13 +63,25 @@ func (tx *Tx) SaveLiaisonNote(n *domain.LiaisonNote) error {
 			return mapErr("add liaison recipient", err)
 		}
 	}
+	roles := make([]string, 0, len(n.Roles))
 	for _, r := range n.Roles {
 		if err := tx.g.Exec(`INSERT INTO liaison_recipients (org_id, note_id, establishment_id, role, created_at) VALUES (?, ?, ?, ?, ?)`,
 			tx.Org, n.ID, n.EstablishmentID, string(r), n.CreatedAt).Error; err != nil {
 			return mapErr("add liaison recipient", err)
 		}
+		roles = append(roles, string(r))
 	}
-	return nil
+	if len(n.Users)+len(roles) == 0 {
+		return nil
+	}
+	// The badge: every active member of the establishment addressed by name
+	// or by role, except the author.
+	users := append([]uuid.UUID{uuid.Nil}, n.Users...)
+	roles = append(roles, "")
+	return mapErr("mark liaison note unread", tx.g.Exec(`INSERT INTO liaison_unread (org_id, user_id, note_id, created_at)
+		SELECT DISTINCT ?::uuid, m.user_id, ?::uuid, ?::timestamptz FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
+		WHERE m.establishment_id = ? AND (m.user_id IN ? OR m.role IN ?) AND m.user_id <> ?
+		ON CONFLICT DO NOTHING`, tx.Org, n.ID, n.CreatedAt, n.EstablishmentID, users, roles, n.AuthorID).Error)
 }
 
 // LiaisonNote by id, with its recipients.
@@ -120,6 +132,9 @@ func (tx *Tx) LiaisonReplies(note uuid.UUID) ([]domain.LiaisonNote, error) {
 // MarkLiaisonRead records the first time user opened note; later openings
 // keep the first receipt.
 func (tx *Tx) MarkLiaisonRead(note, user uuid.UUID, at time.Time) error {
+	if err := tx.g.Exec(`DELETE FROM liaison_unread WHERE user_id = ? AND note_id = ?`, user, note).Error; err != nil {
+		return mapErr("mark liaison note read", err)
+	}
 	return mapErr("mark liaison note read", tx.g.Exec(`INSERT INTO liaison_reads (org_id, note_id, user_id, read_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (note_id, user_id) DO NOTHING`, tx.Org, note, user, at.UTC()).Error)
 }
@@ -235,20 +250,19 @@ func (tx *Tx) LiaisonInbox(q domain.LiaisonQuery) ([]domain.LiaisonRow, error) {
 	return scanLiaisonRows("liaison inbox", rows)
 }
 
-// LiaisonUnread counts the unread notes of the inbox (at most 100: the badge
-// shows "99+" beyond).
+// LiaisonUnread counts the unread notes of the badge (at most 100: it shows
+// "99+" beyond): the user's rows of liaison_unread, which an opening
+// deletes, within the inbox window and the sections they may read now. The
+// cost follows the number of unread notes, not the history.
 func (tx *Tx) LiaisonUnread(s domain.LiaisonScope) (int, error) {
 	if len(s.Readable) == 0 {
 		return 0, nil
 	}
-	mine, args := addressedTo(s, time.Now().Add(-LiaisonWindow))
 	readable, rargs := readableCond(s)
-	args = append(args, rargs...)
-	args = append(args, s.UserID)
+	args := append([]any{s.UserID, time.Now().Add(-LiaisonWindow)}, rargs...)
 	var n int
-	err := tx.g.Raw(`SELECT count(*) FROM (SELECT 1 FROM (`+mine+`) m JOIN liaison_notes n ON n.id = m.note_id
-		WHERE n.parent_id IS NULL AND `+readable+`
-		AND NOT EXISTS (SELECT 1 FROM liaison_reads rd WHERE rd.note_id = n.id AND rd.user_id = ?) LIMIT 100) x`, args...).Row().Scan(&n)
+	err := tx.g.Raw(`SELECT count(*) FROM (SELECT 1 FROM liaison_unread u JOIN liaison_notes n ON n.id = u.note_id
+		WHERE u.user_id = ? AND u.created_at > ? AND `+readable+` LIMIT 100) x`, args...).Row().Scan(&n)
 	return n, mapErr("count unread liaison notes", err)
 }
 
