@@ -79,6 +79,9 @@ func (tx *Tx) CreatePlan(p *domain.Plan) error {
 				p.Version, p.PreviousID = last.Version+1, last.ID
 			}
 		}
+		if err := in.endPrevious(p); err != nil {
+			return err
+		}
 		err := in.g.Raw(`INSERT INTO plans (id, org_id, usager_id, establishment_id, version, previous_id, status,
 			periodicity_months, started_on, ended_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING created_at`,
 			p.ID, p.OrgID, p.UsagerID, p.EstablishmentID, p.Version, planUUIDArg(p.PreviousID), string(p.Status),
@@ -113,24 +116,8 @@ func (tx *Tx) SavePlan(p *domain.Plan) error {
 		if stored.Status != p.Status && !stored.Status.CanMoveTo(p.Status) {
 			return &domain.PlanTransitionError{From: stored.Status, To: p.Status}
 		}
-		if p.Status == domain.PlanEnCours && p.PreviousID != uuid.Nil {
-			prev, err := scanPlan(in.g.Raw(`SELECT `+planColumns+` FROM plans WHERE id = ? FOR UPDATE`, p.PreviousID).Row())
-			if err != nil {
-				return mapSQL("lock previous plan", err)
-			}
-			if prev.Status.Open() {
-				on := p.StartedOn
-				if on.IsZero() {
-					on = time.Now()
-				}
-				if err := domain.Supersede(&prev, *p, on); err != nil {
-					return err
-				}
-				if err := affected("end previous plan", in.g.Exec(`UPDATE plans SET status = ?, ended_on = ?, updated_at = now()
-					WHERE id = ?`, string(prev.Status), dateArg(prev.EndedOn), prev.ID)); err != nil {
-					return err
-				}
-			}
+		if err := in.endPrevious(p); err != nil {
+			return err
 		}
 		p.OrgID = tx.Org
 		if err := affected("update plan", in.g.Exec(`UPDATE plans SET status = ?, periodicity_months = ?, started_on = ?,
@@ -146,6 +133,30 @@ func (tx *Tx) SavePlan(p *domain.Plan) error {
 		}
 		return in.insertPlanParts(p)
 	})
+}
+
+// endPrevious ends (TERMINE) the version p revises when p starts running,
+// on p's start date (domain.Supersede).
+func (tx *Tx) endPrevious(p *domain.Plan) error {
+	if p.Status != domain.PlanEnCours || p.PreviousID == uuid.Nil {
+		return nil
+	}
+	prev, err := scanPlan(tx.g.Raw(`SELECT `+planColumns+` FROM plans WHERE id = ? FOR UPDATE`, p.PreviousID).Row())
+	if err != nil {
+		return mapSQL("lock previous plan", err)
+	}
+	if !prev.Status.Open() {
+		return nil
+	}
+	on := p.StartedOn
+	if on.IsZero() {
+		on = time.Now()
+	}
+	if err := domain.Supersede(&prev, *p, on); err != nil {
+		return err
+	}
+	return affected("end previous plan", tx.g.Exec(`UPDATE plans SET status = ?, ended_on = ?, updated_at = now() WHERE id = ?`,
+		string(prev.Status), dateArg(prev.EndedOn), prev.ID))
 }
 
 // insertPlanRows inserts rows (ncols values each) with one multi-row INSERT.

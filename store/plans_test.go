@@ -448,6 +448,42 @@ func TestNewPlanFollowsAnEndedOne(t *testing.T) {
 	})
 }
 
+// A revision stored already running ends the version it revises.
+func TestCreateRunningRevisionEndsThePrevious(t *testing.T) {
+	f := newFixture(t)
+	u := admittedUsager(t, f, "Laine", f.ehpad.ID, "2025-01-01")
+	p := draftPlan(t, u, f.ehpad.ID)
+	f.tx(t, func(tx *store.Tx) error {
+		if err := p.AddAgreement(structureAgreement("2025-02-01")); err != nil {
+			return err
+		}
+		if err := p.MoveTo(domain.PlanEnCours, planDay("2025-02-01")); err != nil {
+			return err
+		}
+		if err := tx.CreatePlan(&p); err != nil {
+			return err
+		}
+		n, err := p.Revise()
+		if err != nil {
+			return err
+		}
+		if err := n.AddAgreement(structureAgreement("2025-09-01")); err != nil {
+			return err
+		}
+		if err := n.MoveTo(domain.PlanEnCours, planDay("2025-09-02")); err != nil {
+			return err
+		}
+		if err := tx.CreatePlan(&n); err != nil {
+			return err
+		}
+		old, err := tx.Plan(p.ID)
+		if err != nil || old.Status != domain.PlanTermine || !old.EndedOn.Equal(planDay("2025-09-02")) {
+			t.Errorf("previous version: %s ended %v (%v)", old.Status, old.EndedOn, err)
+		}
+		return nil
+	})
+}
+
 // BenchmarkPlansDue lists the plans due of a director of two establishments
 // (1,000 admitted usagers) in an organisation of 100,000 usagers spread over
 // 200 establishments, 70 % with a started plan and half of those reviewed.
