@@ -2,6 +2,7 @@ package frontend_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -199,5 +200,61 @@ func TestBrowserQualifyIdentity(t *testing.T) {
 	}
 	if got := b.text("section[aria-labelledby=h-rniv] dl.facts dd strong"); got != "2 31 04 35 238 017 43" {
 		t.Fatalf("matricule shown %q", got)
+	}
+}
+
+// TestBrowserPlan: a director builds a personalised plan with two goals,
+// records the agreements, starts it, reviews one goal and opens the print view.
+func TestBrowserPlan(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t)
+	b.login(w.srv.URL, "u.directeur")
+	rec := w.srv.URL + "/usagers/" + w.resident.String()
+	b.step("20-projets", chromedp.Navigate(rec), chromedp.Click(chromedp.CSS(`a[href$="/projets"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/projets"] button`)))
+	b.step("21-nouveau", chromedp.Click(chromedp.CSS(`form[action$="/projets"] button`)), chromedp.WaitVisible(chromedp.CSS(`#h-goals`)))
+	for i, goal := range []struct{ domain, title string }{{"autonomie", "Marcher jusqu'au jardin"}, {"vie_sociale", "Rejoindre la chorale"}} {
+		b.step(fmt.Sprintf("22-objectif-%d", i+1),
+			chromedp.Click(chromedp.CSS(`section[aria-labelledby=h-goals] summary`)),
+			chromedp.WaitVisible(chromedp.ID("domain")),
+			chromedp.SetValue(chromedp.ID("domain"), goal.domain),
+			chromedp.SendKeys(chromedp.ID("title"), goal.title),
+			chromedp.Click(chromedp.CSS(`form[action$="/objectifs"] button`)),
+			chromedp.WaitVisible(chromedp.Search(`//strong[text()="`+goal.title+`"]`)),
+		)
+	}
+	for i, who := range []struct{ author, name string }{{"structure", "Directeur Test"}, {"usager", "Jeanne Résidente"}} {
+		b.step(fmt.Sprintf("23-accord-%d", i+1),
+			chromedp.Click(chromedp.CSS(`section[aria-labelledby=h-agreements] summary`)),
+			chromedp.WaitVisible(chromedp.ID("author")),
+			chromedp.SetValue(chromedp.ID("author"), who.author),
+			chromedp.SendKeys(chromedp.ID("name"), who.name),
+			chromedp.Click(chromedp.CSS(`form[action$="/accords"] button`)),
+			chromedp.WaitVisible(chromedp.Search(`//li[contains(., "`+who.name+`")]`)),
+		)
+	}
+	b.step("24-encours",
+		chromedp.Click(chromedp.CSS(`form[action$="/statut"] input[value=ENCOURS] + button`)),
+		chromedp.WaitVisible(chromedp.CSS(`h2 .plan-ENCOURS`)),
+	)
+	if got := b.text("h2 .badge"); got != "En cours" {
+		t.Fatalf("plan status after start: %q", got)
+	}
+	b.step("25-bilan",
+		chromedp.Click(chromedp.CSS(`section[aria-labelledby=h-reviews] summary`)),
+		chromedp.WaitVisible(chromedp.ID("synthesis")),
+		chromedp.SendKeys(chromedp.ID("synthesis"), "Se déplace avec plus d'assurance."),
+		chromedp.Click(chromedp.CSS(`input[type=radio][value=atteint]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/bilans"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.review .badge`)),
+	)
+	if got := b.text(".review .badge"); got != "Atteint" {
+		t.Fatalf("review shows %q", got)
+	}
+	b.step("26-impression",
+		chromedp.Click(chromedp.CSS(`a[href$="/impression"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.print`)),
+	)
+	if got := b.text("article.print h1"); !strings.Contains(got, "Projet d'accompagnement personnalisé") {
+		t.Fatalf("print view title %q", got)
 	}
 }
