@@ -137,6 +137,13 @@ func (a *App) liaisonWriteEstablishments(c *gin.Context, tx domain.Tx) ([]liaiso
 			byID[u.ID] = u
 		}
 	}
+	in := map[uuid.UUID]map[uuid.UUID]bool{} // establishment → members
+	for _, m := range members {
+		if in[m.EstablishmentID] == nil {
+			in[m.EstablishmentID] = map[uuid.UUID]bool{}
+		}
+		in[m.EstablishmentID][m.UserID] = true
+	}
 	var out []liaisonEstab
 	for _, e := range all {
 		can := false
@@ -149,17 +156,9 @@ func (a *App) liaisonWriteEstablishments(c *gin.Context, tx domain.Tx) ([]liaiso
 			continue
 		}
 		le := liaisonEstab{Establishment: e}
-		seen := map[uuid.UUID]bool{}
 		for _, u := range users { // display-name order
-			if _, active := byID[u.ID]; !active || seen[u.ID] {
-				continue
-			}
-			for _, m := range members {
-				if m.UserID == u.ID && m.EstablishmentID == e.ID {
-					seen[u.ID] = true
-					le.Users = append(le.Users, u)
-					break
-				}
+			if _, active := byID[u.ID]; active && in[e.ID][u.ID] {
+				le.Users = append(le.Users, u)
 			}
 		}
 		out = append(out, le)
