@@ -17,7 +17,10 @@ var files embed.FS
 // Up applies every pending migration. db must connect as the schema owner
 // (not the restricted application role).
 func Up(ctx context.Context, db *sql.DB) error {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, files)
+	// Parallel work lands migrations whose numbers were reserved earlier;
+	// each one is independent, so a lower number arriving after a higher
+	// one is applied rather than refused.
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}

@@ -95,6 +95,7 @@ type person struct {
 	consents []consentPlan
 	notes    []notePlan
 	events   []eventPlan
+	plan     string // "", "draft", "running", "paused", "revised": the personalised plan to build
 }
 
 // notePlan is a section journal entry written by a demo account.
@@ -221,6 +222,7 @@ func people(orgFINESS string) []person {
 		out = append(out, duplicateEntry(out[3]))
 		out = append(out, insiKnown()...)
 		addActivity(out)
+		addPlans(out)
 		return out
 	case HorizonFINESS:
 		var out []person
@@ -585,5 +587,18 @@ func addActivity(people []person) {
 					Title: "Accompagnement éducatif en groupe", Start: day(12+i%10, "T10:00"), End: day(12+i%10, "T11:30"), Status: string(domain.EventDone)}, "educ.ditep"})
 			}
 		}
+	}
+}
+
+// addPlans gives current residents and children personalised plans in every
+// state; some admitted people keep none, so the "plans due" lists show them.
+func addPlans(people []person) {
+	kinds := []string{"running", "draft", "revised", "paused", "", "running", ""}
+	for i := range people {
+		p := &people[i]
+		if len(p.stays) == 0 || p.stays[0].Discharged != "" || p.stays[0].Admitted == "" || p.stays[0].FINESS == SSIADFINESS {
+			continue
+		}
+		p.plan = kinds[i%len(kinds)]
 	}
 }

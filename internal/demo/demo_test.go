@@ -273,3 +273,29 @@ func TestDemoHasActivity(t *testing.T) {
 		}
 	}
 }
+
+// The demo shows personalised plans in every state, including a revision
+// whose first version is ended, and admitted people still without a plan.
+func TestDemoHasPlansInEveryState(t *testing.T) {
+	ctx, db := context.Background(), ownerDB(t)
+	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
+		t.Fatal(err)
+	}
+	for _, status := range []string{"ENPREPARATION", "ENCOURS", "ENPAUSE", "TERMINE"} {
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE status = $1`, status).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("no demo plan in status %s", status)
+		}
+	}
+	var without int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM stays s WHERE s.status = 'admitted'
+		AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.usager_id = s.usager_id)`).Scan(&without); err != nil {
+		t.Fatal(err)
+	}
+	if without == 0 {
+		t.Error("every admitted person has a plan: the plans-due lists would be empty")
+	}
+}

@@ -192,6 +192,11 @@ func createPerson(tx *store.Tx, p person, estIDs map[string]uuid.UUID, users map
 			return err
 		}
 	}
+	if p.plan != "" {
+		if err := createPlan(tx, u.ID, stays[0].EstablishmentID, p.plan, users); err != nil {
+			return fmt.Errorf("plan: %w", err)
+		}
+	}
 	for _, ep := range p.events {
 		author, ok := users[ep.author]
 		if !ok {
@@ -205,6 +210,76 @@ func createPerson(tx *store.Tx, p person, estIDs map[string]uuid.UUID, users map
 		if err := tx.SaveEvent(&e); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// createPlan builds a personalised plan through the domain's own steps, as
+// the screens would: goals, agreements, start, review, pause or revision.
+func createPlan(tx *store.Tx, usager, estab uuid.UUID, kind string, users map[string]domain.User) error {
+	d := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	p := domain.NewPlan(usager, estab, 0)
+	if err := p.AddExpectation(domain.Expectation{Origin: domain.OriginUsager, Author: "La personne", Text: "Continuer à sortir au jardin et voir ma famille le dimanche.", RecordedOn: d("2026-03-02")}); err != nil {
+		return err
+	}
+	if err := p.AddExpectation(domain.Expectation{Origin: domain.OriginProche, Author: "Sa fille", Text: "Être prévenue de tout changement de traitement.", EnteredOnBehalf: true, RecordedOn: d("2026-03-02")}); err != nil {
+		return err
+	}
+	goals := []domain.GoalInput{
+		{Domain: string(domain.DomainAutonomie), Title: "Marcher chaque jour jusqu'au jardin avec le déambulateur", PersonOpinion: "D'accord, si quelqu'un m'accompagne les jours de pluie", ExpectedResult: "Sortie quotidienne", Start: "2026-03-15", End: "2027-03-15"},
+		{Domain: string(domain.DomainVieSociale), Title: "Participer à l'atelier chant du jeudi", ExpectedResult: "Une participation par semaine", Start: "2026-03-15"},
+	}
+	for _, gi := range goals {
+		g, err := gi.Parse()
+		if err != nil {
+			return err
+		}
+		if err := p.AddGoal(g); err != nil {
+			return err
+		}
+	}
+	if err := tx.CreatePlan(&p); err != nil {
+		return err
+	}
+	if kind == "draft" {
+		return nil
+	}
+	for _, a := range []domain.Agreement{
+		{Author: domain.AgreementStructure, Method: domain.AgreementOnScreen, Date: d("2026-03-14"), Name: users["dir.ehpad"].DisplayName},
+		{Author: domain.AgreementUsager, Method: domain.AgreementPaperScanned, Date: d("2026-03-14"), Name: "La personne accompagnée"},
+	} {
+		if err := p.AddAgreement(a); err != nil {
+			return err
+		}
+	}
+	if err := p.MoveTo(domain.PlanEnCours, d("2026-03-15")); err != nil {
+		return err
+	}
+	if err := p.AddReview(domain.Review{Date: d("2026-09-15"), Synthesis: "Bonne adaptation, sorties au jardin presque quotidiennes.", NextReview: d("2027-03-15"),
+		Evaluations: []domain.GoalEvaluation{{GoalID: p.Goals[0].ID, Result: domain.ResultPartiel, Comment: "Sorties les jours secs"}}}); err != nil {
+		return err
+	}
+	if err := tx.SavePlan(&p); err != nil {
+		return err
+	}
+	if kind == "paused" {
+		if err := p.MoveTo(domain.PlanEnPause, d("2026-10-20")); err != nil {
+			return err
+		}
+		return tx.SavePlan(&p)
+	}
+	if kind == "revised" {
+		next, err := tx.StartRevision(p.ID)
+		if err != nil {
+			return err
+		}
+		if err := next.AddAgreement(domain.Agreement{Author: domain.AgreementStructure, Method: domain.AgreementOnScreen, Date: d("2026-11-02"), Name: users["dir.ehpad"].DisplayName}); err != nil {
+			return err
+		}
+		if err := next.MoveTo(domain.PlanEnCours, d("2026-11-03")); err != nil {
+			return err
+		}
+		return tx.SavePlan(&next)
 	}
 	return nil
 }
