@@ -317,3 +317,29 @@ func TestLiaisonRepliesThreadInOrder(t *testing.T) {
 		t.Errorf("inbox lacks the reply count")
 	}
 }
+
+func TestLiaisonFormFromDossierAndSearch(t *testing.T) {
+	w := newWorld(t)
+	w.addUser("ide.ssiad", w.ssiad, domain.RoleInfirmier)
+	c := w.login("u.infirmier")
+	code, page := c.get("/liaison/nouvelle?usager=" + w.resident.String())
+	if code != http.StatusOK || !strings.Contains(page, `name="usager_id" value="`+w.resident.String()+`"`) || !strings.Contains(page, "RÉSIDENTE Jeanne") {
+		t.Errorf("form from the dossier = %d, usager not chosen", code)
+	}
+	if !strings.Contains(page, "Aide-soignant Test") || !strings.Contains(page, `value="infirmier"`) {
+		t.Errorf("form lacks the establishment's users or the roles")
+	}
+	if strings.Contains(page, "Compte ") {
+		t.Errorf("form lists users of other establishments")
+	}
+	code, page = c.get("/liaison/nouvelle?q=dupont")
+	if code != http.StatusOK || !strings.Contains(page, `type="radio" name="usager_id" value="`+w.insiOne.String()+`"`) {
+		t.Errorf("usager search in the form = %d", code)
+	}
+	if code, _ := c.get("/liaison/nouvelle?usager=" + w.athome.String()); code != http.StatusForbidden {
+		t.Errorf("form about a SSIAD usager for an EHPAD nurse = %d", code)
+	}
+	if code, _ := c.get("/liaison/nouvelle?usager=" + w.foreign.String()); code != http.StatusNotFound {
+		t.Errorf("form about another organisation's usager = %d", code)
+	}
+}
