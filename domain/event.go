@@ -195,3 +195,16 @@ type TimelineQuery struct {
 	BeforeID uuid.UUID
 	Limit    int
 }
+
+// AgendaItem is an event to come, with the person it concerns.
+type AgendaItem struct {
+	EventID  uuid.UUID
+	UsagerID uuid.UUID
+	Usager   Usager
+	Section  Section
+	Type     EventType
+	Title    string
+	At       time.Time
+	Place    string
+	Status   EventStatus
+}

@@ -67,7 +67,7 @@ func (a *App) Register(r *gin.Engine) {
 
 	s := r.Group("/", a.requireSession, a.checkCSRF)
 	s.POST("/logout", a.logout)
-	s.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/usagers") })
+	s.GET("/", a.home)
 	s.GET("/usagers", a.listUsagers)
 	s.GET("/usagers/nouveau", a.newUsagerForm)
 	s.POST("/usagers", a.createUsager)

@@ -58,7 +58,7 @@ func (a *App) login(c *gin.Context) {
 	a.setCookie(c, loginCSRFCookie, "", -1)
 	a.setCookie(c, sessionCookie, token, 0)
 	if next == "" {
-		next = "/usagers"
+		next = "/"
 	}
 	c.Redirect(http.StatusSeeOther, next)
 }

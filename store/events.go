@@ -118,3 +118,52 @@ func timelineDetail(kind, code string) string {
 	}
 	return code
 }
+
+// UpcomingEvents lists the planned or validated events of people with an
+// open stay in estabs, between from and to, soonest first (the day's agenda
+// on the home screen), limited to the sections given per establishment by
+// the caller's filter.
+func (tx *Tx) UpcomingEvents(estabs []uuid.UUID, sections []domain.Section, from, to time.Time) ([]domain.AgendaItem, error) {
+	if len(estabs) == 0 || len(sections) == 0 {
+		return nil, nil
+	}
+	secs := make([]string, len(sections))
+	for i, s := range sections {
+		secs[i] = string(s)
+	}
+	rows, err := tx.g.Raw(`SELECT e.id, e.usager_id, e.section, e.type, e.title, e.start_at, e.place, e.status
+		FROM events e
+		WHERE e.start_at >= ? AND e.start_at < ? AND e.status IN ('PLANIFIE','VALIDE') AND e.section IN ?
+		  AND EXISTS (SELECT 1 FROM stays s WHERE s.usager_id = e.usager_id AND s.establishment_id IN ? AND s.status IN ('preadmission','admitted'))
+		ORDER BY e.start_at, e.id LIMIT 200`, from.UTC(), to.UTC(), secs, estabs).Rows()
+	if err != nil {
+		return nil, mapErr("read agenda", err)
+	}
+	defer rows.Close()
+	var out []domain.AgendaItem
+	ids := []uuid.UUID{}
+	for rows.Next() {
+		var it domain.AgendaItem
+		var section, typ, status string
+		if err := rows.Scan(&it.EventID, &it.UsagerID, &section, &typ, &it.Title, &it.At, &it.Place, &status); err != nil {
+			return nil, fmt.Errorf("scan agenda: %w", err)
+		}
+		it.Section, it.Type, it.Status = domain.Section(section), domain.EventType(typ), domain.EventStatus(status)
+		out = append(out, it)
+		ids = append(ids, it.UsagerID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("read agenda", err)
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	people, err := tx.usagersByID(ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Usager = people[out[i].UsagerID]
+	}
+	return out, nil
+}

@@ -123,7 +123,11 @@ func (tx *Tx) DuplicatePairs(limit int) ([]domain.DuplicatePair, error) {
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("find duplicate pairs", err)
 	}
-	people, err := tx.usagersByID(ids)
+	flat := make([]uuid.UUID, 0, 2*len(ids))
+	for _, p := range ids {
+		flat = append(flat, p[0], p[1])
+	}
+	people, err := tx.usagersByID(flat)
 	if err != nil {
 		return nil, err
 	}
@@ -141,14 +145,11 @@ func (tx *Tx) DuplicatePairs(limit int) ([]domain.DuplicatePair, error) {
 	return out, nil
 }
 
-func (tx *Tx) usagersByID(pairs [][2]uuid.UUID) (map[uuid.UUID]domain.Usager, error) {
+// usagersByID reads the given records in one query.
+func (tx *Tx) usagersByID(ids []uuid.UUID) (map[uuid.UUID]domain.Usager, error) {
 	out := map[uuid.UUID]domain.Usager{}
-	if len(pairs) == 0 {
+	if len(ids) == 0 {
 		return out, nil
-	}
-	ids := make([]uuid.UUID, 0, 2*len(pairs))
-	for _, p := range pairs {
-		ids = append(ids, p[0], p[1])
 	}
 	rows, err := tx.g.Raw(`SELECT `+usagerColumns+` FROM usagers u WHERE u.id IN ?`, ids).Rows()
 	if err != nil {

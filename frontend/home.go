@@ -1,0 +1,81 @@
+package frontend
+
+import (
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/domain"
+)
+
+// The home screen: what a professional needs first — today's agenda of the
+// people they follow, unread liaison notes, and, for those who build plans,
+// the personalised plans late or due soon. Everything is limited to what
+// their habilitations let them read, establishment by establishment.
+
+type homeData struct {
+	Today      time.Time
+	Agenda     []domain.AgendaItem
+	Unread     int
+	PlansDue   []domain.PlanDue
+	ShowPlans  bool
+	EstabNames map[string]string
+}
+
+func (a *App) home(c *gin.Context) {
+	p := principal(c)
+	now := a.cfg.Now().In(domain.Paris())
+	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.Paris())
+	d := homeData{Today: start, EstabNames: map[string]string{}}
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		estabs, err := tx.Establishments()
+		if err != nil {
+			return err
+		}
+		mine := map[string]bool{}
+		for _, id := range p.Establishments() {
+			mine[id.String()] = true
+		}
+		var planEstabs = estabs[:0:0]
+		for _, e := range estabs {
+			if !mine[e.ID.String()] {
+				continue
+			}
+			d.EstabNames[e.ID.String()] = e.Name
+			var readable []domain.Section
+			for _, s := range domain.RecordSections {
+				if _, ok := a.cfg.Authz.Can(p, e.ID, s, domain.ActionRead); ok {
+					readable = append(readable, s)
+				}
+			}
+			items, err := tx.UpcomingEvents([]uuid.UUID{e.ID}, readable, start, start.AddDate(0, 0, 1))
+			if err != nil {
+				return err
+			}
+			d.Agenda = append(d.Agenda, items...)
+			if _, ok := a.cfg.Authz.Can(p, e.ID, domain.SectionAdmin, domain.ActionRead); ok {
+				planEstabs = append(planEstabs, e)
+			}
+		}
+		sort.SliceStable(d.Agenda, func(i, j int) bool { return d.Agenda[i].At.Before(d.Agenda[j].At) })
+		if len(planEstabs) > 0 {
+			ids := make([]uuid.UUID, len(planEstabs))
+			for i, e := range planEstabs {
+				ids[i] = e.ID
+			}
+			if d.PlansDue, err = tx.PlansDue(ids, start); err != nil {
+				return err
+			}
+			d.ShowPlans = true
+		}
+		return nil
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "home", view{Title: "Accueil", Nav: "accueil", Data: d})
+}
