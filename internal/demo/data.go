@@ -96,6 +96,19 @@ type person struct {
 	notes    []notePlan
 	events   []eventPlan
 	plan     string // "", "draft", "running", "paused", "revised": the personalised plan to build
+	liaison  []liaisonPlan
+}
+
+// liaisonPlan is a note of the cahier de liaison about the person.
+type liaisonPlan struct {
+	section  domain.Section
+	priority domain.Priority
+	body     string
+	at       string // 2006-01-02T15:04, Europe/Paris
+	author   string
+	roles    []domain.Role
+	reply    string // an answer by replier, when set
+	replier  string
 }
 
 // notePlan is a section journal entry written by a demo account.
@@ -223,6 +236,7 @@ func people(orgFINESS string) []person {
 		out = append(out, insiKnown()...)
 		addActivity(out)
 		addPlans(out)
+		addLiaison(out)
 		return out
 	case HorizonFINESS:
 		var out []person
@@ -600,5 +614,35 @@ func addPlans(people []person) {
 			continue
 		}
 		p.plan = kinds[i%len(kinds)]
+	}
+}
+
+// addLiaison writes a few notes of the cahier de liaison between the EHPAD's
+// care assistants, nurses and doctor, one of them urgent and answered.
+func addLiaison(people []person) {
+	n := 0
+	for i := range people {
+		p := &people[i]
+		if len(p.stays) == 0 || p.stays[0].FINESS != EHPADFINESS || p.stays[0].Discharged != "" || p.stays[0].Admitted == "" {
+			continue
+		}
+		switch n {
+		case 0:
+			p.liaison = append(p.liaison, liaisonPlan{domain.SectionCare, domain.PriorityUrgente,
+				"A refusé son petit-déjeuner et se plaint de douleurs au ventre depuis ce matin. Merci de passer la voir.",
+				"2026-11-22T08:10", "as.ehpad", []domain.Role{domain.RoleInfirmier, domain.RoleMedecin},
+				"Vue à 10 h : abdomen souple, pas de fièvre. Surveillance de l'alimentation ce midi.", "medecin.ehpad"})
+		case 1:
+			p.liaison = append(p.liaison, liaisonPlan{domain.SectionCare, domain.PriorityImportante,
+				"Sa fille passera jeudi après-midi pour parler du changement de chambre.",
+				"2026-11-21T16:40", "as.ehpad", []domain.Role{domain.RoleAideSoignant, domain.RoleDirecteur}, "", ""})
+		case 2:
+			p.liaison = append(p.liaison, liaisonPlan{domain.SectionCare, domain.PriorityNormale,
+				"Nouvelles lunettes livrées, rangées dans le tiroir de la table de nuit.",
+				"2026-11-20T14:00", "as.ehpad", []domain.Role{domain.RoleAideSoignant}, "", ""})
+		default:
+			return
+		}
+		n++
 	}
 }

@@ -299,3 +299,19 @@ func TestDemoHasPlansInEveryState(t *testing.T) {
 		t.Error("every admitted person has a plan: the plans-due lists would be empty")
 	}
 }
+
+// The cahier de liaison of the demo has notes, one urgent and answered.
+func TestDemoHasLiaisonNotes(t *testing.T) {
+	ctx, db := context.Background(), ownerDB(t)
+	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
+		t.Fatal(err)
+	}
+	var notes, urgent, replies int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE parent_id IS NULL), count(*) FILTER (WHERE priority = 'urgente' AND parent_id IS NULL),
+		count(*) FILTER (WHERE parent_id IS NOT NULL) FROM liaison_notes`).Scan(&notes, &urgent, &replies); err != nil {
+		t.Fatal(err)
+	}
+	if notes < 3 || urgent != 1 || replies != 1 {
+		t.Errorf("liaison notes %d, urgent %d, replies %d", notes, urgent, replies)
+	}
+}

@@ -192,6 +192,29 @@ func createPerson(tx *store.Tx, p person, estIDs map[string]uuid.UUID, users map
 			return err
 		}
 	}
+	for _, lp := range p.liaison {
+		author, ok := users[lp.author]
+		if !ok {
+			return fmt.Errorf("liaison note by unknown account %q", lp.author)
+		}
+		at, err := time.ParseInLocation("2006-01-02T15:04", lp.at, domain.Paris())
+		if err != nil {
+			return fmt.Errorf("liaison date %q: %w", lp.at, err)
+		}
+		note := domain.LiaisonNote{EstablishmentID: stays[0].EstablishmentID, UsagerID: u.ID, Section: lp.section, Priority: lp.priority,
+			Body: lp.body, AuthorID: author.ID, AuthorName: author.DisplayName, CreatedAt: at.UTC(), Roles: lp.roles}
+		if err := tx.SaveLiaisonNote(&note); err != nil {
+			return fmt.Errorf("liaison note: %w", err)
+		}
+		if lp.reply != "" {
+			r := users[lp.replier]
+			reply := domain.LiaisonNote{EstablishmentID: note.EstablishmentID, UsagerID: u.ID, Section: lp.section, Priority: lp.priority,
+				Body: lp.reply, AuthorID: r.ID, AuthorName: r.DisplayName, CreatedAt: at.Add(2 * time.Hour).UTC(), ParentID: note.ID}
+			if err := tx.SaveLiaisonNote(&reply); err != nil {
+				return fmt.Errorf("liaison reply: %w", err)
+			}
+		}
+	}
 	if p.plan != "" {
 		if err := createPlan(tx, u.ID, stays[0].EstablishmentID, p.plan, users); err != nil {
 			return fmt.Errorf("plan: %w", err)
