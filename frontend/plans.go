@@ -24,6 +24,9 @@ func (a *App) registerPlans(u *gin.RouterGroup) {
 	u.GET("/projets/:plan", a.planPage)
 	u.GET("/projets/:plan/impression", a.planPrint)
 	u.POST("/projets/:plan/objectifs", a.addGoal)
+	u.POST("/projets/:plan/objectifs/:goal/statut", a.moveGoal)
+	u.POST("/projets/:plan/attentes", a.addExpectation)
+	u.POST("/projets/:plan/besoins", a.addNeed)
 	u.POST("/projets/:plan/accords", a.addAgreement)
 	u.POST("/projets/:plan/statut", a.movePlan)
 	u.POST("/projets/:plan/bilans", a.addReview)
@@ -119,6 +122,8 @@ type planData struct {
 	Referents   map[uuid.UUID]string
 	GoalTitles  map[uuid.UUID]string
 	Domains     []domain.GoalDomain
+	Origins     []domain.ExpectationOrigin
+	ItemMoves   map[uuid.UUID][]domain.ItemStatus
 	Authors     []domain.AgreementAuthor
 	Methods     []domain.AgreementMethod
 	Results     []domain.EvaluationResult
@@ -153,7 +158,7 @@ func (a *App) showPlan(c *gin.Context, status int, page string, goal domain.Goal
 	if _, _, ok := a.needPlan(c, domain.ActionRead); !ok {
 		return
 	}
-	d := planData{Usager: currentRecord(c).Usager, Domains: domain.AllGoalDomains, Authors: domain.AllAgreementAuthors,
+	d := planData{Usager: currentRecord(c).Usager, Domains: domain.AllGoalDomains, Authors: domain.AllAgreementAuthors, Origins: domain.AllExpectationOrigins,
 		Methods: domain.AllAgreementMethods, Results: domain.AllEvaluationResults, Goal: goal, Referents: map[uuid.UUID]string{},
 		Today: domain.FormatDate(a.cfg.Now()), Form: map[string]string{}}
 	for k, v := range c.Request.PostForm {
@@ -186,9 +191,14 @@ func (a *App) showPlan(c *gin.Context, status int, page string, goal domain.Goal
 		a.fail(c, err)
 		return
 	}
-	d.GoalTitles = map[uuid.UUID]string{}
+	d.GoalTitles, d.ItemMoves = map[uuid.UUID]string{}, map[uuid.UUID][]domain.ItemStatus{}
 	for _, g := range d.Plan.Goals {
 		d.GoalTitles[g.ID] = g.Title
+		for _, st := range domain.AllItemStatuses {
+			if g.Status.CanMoveTo(st) {
+				d.ItemMoves[g.ID] = append(d.ItemMoves[g.ID], st)
+			}
+		}
 	}
 	for _, s := range domain.AllPlanStatuses {
 		if d.Plan.Status.CanMoveTo(s) {
@@ -310,4 +320,40 @@ func (a *App) revisePlan(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, a.recordURL(c, "/projets/"+next.ID.String()+"?ok=revision"))
+}
+
+// addExpectation records an attente; one typed by staff for a relative or a
+// partner is marked as such and shown with that mention everywhere.
+func (a *App) addExpectation(c *gin.Context) {
+	a.changePlan(c, domain.ActionWrite, "attente ajoutée", domain.GoalInput{}, func(p *domain.Plan) error {
+		return p.AddExpectation(domain.Expectation{Origin: domain.ExpectationOrigin(c.PostForm("origin")), Author: c.PostForm("author"),
+			Text: c.PostForm("text"), EnteredOnBehalf: c.PostForm("entered_on_behalf") == "1", RecordedOn: a.cfg.Now().UTC()})
+	})
+}
+
+func (a *App) addNeed(c *gin.Context) {
+	a.changePlan(c, domain.ActionWrite, "besoin ajouté", domain.GoalInput{}, func(p *domain.Plan) error {
+		return p.AddNeed(domain.Need{Text: c.PostForm("need_text"), SerafinCode: strings.TrimSpace(c.PostForm("serafin_code"))})
+	})
+}
+
+// moveGoal changes a goal's status (ACTIF when work starts, TERMINE, ANNULE).
+func (a *App) moveGoal(c *gin.Context) {
+	to := domain.ItemStatus(c.PostForm("status"))
+	a.changePlan(c, domain.ActionWrite, "objectif : "+to.Label(), domain.GoalInput{}, func(p *domain.Plan) error {
+		id, ok := parseID(c.Param("goal"))
+		if !ok {
+			return domain.ErrNotFound
+		}
+		g, err := p.Goal(id)
+		if err != nil {
+			return domain.ErrNotFound
+		}
+		if err := g.MoveTo(to); err != nil {
+			var v domain.ValidationError
+			v.Add("goal_status", frenchSentence(err.Error()))
+			return v.Err()
+		}
+		return nil
+	})
 }

@@ -82,3 +82,41 @@ func TestPlanThroughTheForms(t *testing.T) {
 		t.Errorf("aide-soignant pausing the plan: %d, want 403", code)
 	}
 }
+
+// Expectations keep their origin; one typed by staff for a partner is marked
+// as such; needs and goal statuses are recorded; nothing partial on refusal.
+func TestPlanExpectationsNeedsAndGoalStatus(t *testing.T) {
+	w := newWorld(t)
+	rec := "/usagers/" + w.resident.String()
+	c := w.login("u.directeur")
+	c.post(rec+"/projets", nil)
+	_, list := c.get(rec + "/projets")
+	plan := rec + "/projets/" + planLink.FindStringSubmatch(list)[1]
+	if code, _ := c.post(plan+"/attentes", url.Values{"origin": {"usager"}, "text": {"Garder mon chat"}, "entered_on_behalf": {"1"}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("a person's own expectation typed 'on behalf': %d, want 422", code)
+	}
+	if code, _ := c.post(plan+"/attentes", url.Values{"origin": {"partenaire"}, "author": {"SSIAD du Val"}, "text": {"Transmettre le plan de soins à la sortie"}, "entered_on_behalf": {"1"}}); code != http.StatusSeeOther {
+		t.Fatalf("partner expectation: %d", code)
+	}
+	if code, _ := c.post(plan+"/besoins", url.Values{"need_text": {"Aide à la toilette"}, "serafin_code": {"1.2.1.1"}}); code != http.StatusSeeOther {
+		t.Fatalf("need: %d", code)
+	}
+	c.post(plan+"/objectifs", url.Values{"domain": {"sante"}, "title": {"Suivi du poids"}})
+	_, page := c.get(plan)
+	if !strings.Contains(html.UnescapeString(page), "Saisie par l'équipe pour le compte de : une structure partenaire") {
+		t.Error("a partner contribution entered by staff is not marked as such")
+	}
+	goal := regexp.MustCompile(`/objectifs/([0-9a-f-]{36})/statut`).FindStringSubmatch(page)
+	if goal == nil {
+		t.Fatal("no goal status buttons")
+	}
+	if code, _ := c.post(plan+"/objectifs/"+goal[1]+"/statut", url.Values{"status": {"ACTIF"}}); code != http.StatusSeeOther {
+		t.Fatalf("goal ACTIF: %d", code)
+	}
+	if code, _ := c.post(plan+"/objectifs/"+goal[1]+"/statut", url.Values{"status": {"ENPREPARATION"}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("goal back to ENPREPARATION: %d, want 422", code)
+	}
+	if n := w.count("plan_goals WHERE status = 'ACTIF'"); n != 1 {
+		t.Errorf("%d active goals, want 1", n)
+	}
+}
