@@ -97,6 +97,17 @@ type person struct {
 	events   []eventPlan
 	plan     string // "", "draft", "running", "paused", "revised": the personalised plan to build
 	liaison  []liaisonPlan
+	docs     []docPlan
+}
+
+// docPlan is a document of the record (a generated one-page PDF).
+type docPlan struct {
+	section domain.Section
+	kind    domain.DocumentKind
+	title   string
+	lines   []string
+	author  string
+	at      string // 2006-01-02T15:04, Europe/Paris
 }
 
 // liaisonPlan is a note of the cahier de liaison about the person.
@@ -566,6 +577,14 @@ func addActivity(people []person) {
 		day := func(d int, hm string) string { return fmt.Sprintf("2026-11-%02d%s", d, hm) }
 		switch p.stays[0].FINESS {
 		case EHPADFINESS:
+			switch i % 4 {
+			case 0:
+				p.docs = append(p.docs, docPlan{domain.SectionAdmin, domain.DocKindContratSejour, "Contrat de séjour signé",
+					[]string{"EHPAD Les Tilleuls", "Contrat de séjour", "Signé par la personne accueillie et la direction."}, "dir.ehpad", day(3, "T10:00")})
+			case 1:
+				p.docs = append(p.docs, docPlan{domain.SectionMedical, domain.DocKindCompteRendu, "Compte rendu d'hospitalisation",
+					[]string{"Centre hospitalier de Villefranche", "Compte rendu d'hospitalisation", "Déshydratation, réhydratation, retour en EHPAD."}, "medecin.ehpad", day(14, "T16:00")})
+			}
 			p.notes = append(p.notes,
 				notePlan{domain.SectionCare, "Toilette au lavabo avec aide partielle, bonne participation. Appétit conservé.", day(2+i%18, "T09:30"), "as.ehpad"},
 				notePlan{domain.SectionCare, "Nuit calme. Se lève seule pour aller aux toilettes, déambulateur à portée.", day(3+i%18, "T06:45"), "as.ehpad"})

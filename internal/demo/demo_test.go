@@ -315,3 +315,19 @@ func TestDemoHasLiaisonNotes(t *testing.T) {
 		t.Errorf("liaison notes %d, urgent %d, replies %d", notes, urgent, replies)
 	}
 }
+
+// The demo holds documents (valid PDFs) in the administrative and medical sections.
+func TestDemoHasDocuments(t *testing.T) {
+	ctx, db := context.Background(), ownerDB(t)
+	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
+		t.Fatal(err)
+	}
+	var admin, medical int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE section = 'admin'), count(*) FILTER (WHERE section = 'medical')
+		FROM documents WHERE content_type = 'application/pdf'`).Scan(&admin, &medical); err != nil {
+		t.Fatal(err)
+	}
+	if admin == 0 || medical == 0 {
+		t.Errorf("demo documents: %d administrative, %d medical", admin, medical)
+	}
+}

@@ -215,6 +215,25 @@ func createPerson(tx *store.Tx, p person, estIDs map[string]uuid.UUID, users map
 			}
 		}
 	}
+	for _, dp := range p.docs {
+		author, ok := users[dp.author]
+		if !ok {
+			return fmt.Errorf("document by unknown account %q", dp.author)
+		}
+		doc, err := domain.ParseDocument(domain.DocumentInput{Section: dp.section, Kind: string(dp.kind), Title: dp.title,
+			Content: onePagePDF(append([]string{u.DisplayName()}, dp.lines...))})
+		if err != nil {
+			return fmt.Errorf("document %q: %w", dp.title, err)
+		}
+		at, err := time.ParseInLocation("2006-01-02T15:04", dp.at, domain.Paris())
+		if err != nil {
+			return fmt.Errorf("document date %q: %w", dp.at, err)
+		}
+		doc.UsagerID, doc.UploadedBy, doc.UploadedByName, doc.UploadedAt = u.ID, author.ID, author.DisplayName, at.UTC()
+		if err := tx.SaveDocument(&doc); err != nil {
+			return fmt.Errorf("document %q: %w", dp.title, err)
+		}
+	}
 	if p.plan != "" {
 		if err := createPlan(tx, u.ID, stays[0].EstablishmentID, p.plan, users); err != nil {
 			return fmt.Errorf("plan: %w", err)
