@@ -104,6 +104,57 @@ type Event struct {
 	Participants string
 	AuthorID     uuid.UUID
 	AuthorName   string
+	// ProfessionalID is the professional the appointment is with (agenda per
+	// professional); Nil when none.
+	ProfessionalID uuid.UUID
+	Recurrence     Recurrence
+	RecurUntil     time.Time
+}
+
+// Recurrence repeats an event in the agenda.
+type Recurrence string
+
+// Recurrences.
+const (
+	RecurNone   Recurrence = ""
+	RecurDaily  Recurrence = "quotidienne"
+	RecurWeekly Recurrence = "hebdomadaire"
+)
+
+// Label is the French name.
+func (r Recurrence) Label() string {
+	switch r {
+	case RecurDaily:
+		return "Tous les jours"
+	case RecurWeekly:
+		return "Toutes les semaines"
+	}
+	return "Une seule fois"
+}
+
+// Occurrences lists the start times of e within [from, to): the event
+// itself, or each repetition up to RecurUntil (inclusive, by day).
+func (e Event) Occurrences(from, to time.Time) []time.Time {
+	step := map[Recurrence]int{RecurDaily: 1, RecurWeekly: 7}[e.Recurrence]
+	if step == 0 {
+		if !e.Start.Before(from) && e.Start.Before(to) {
+			return []time.Time{e.Start}
+		}
+		return nil
+	}
+	until := e.RecurUntil.AddDate(0, 0, 1)
+	var out []time.Time
+	// Repeat in Paris time so a weekly 10:00 stays at 10:00 across DST.
+	start := e.Start.In(Paris())
+	for i := 0; ; i++ {
+		at := start.AddDate(0, 0, i*step)
+		if !at.Before(to) || !at.Before(until) || i > 800 {
+			return out
+		}
+		if !at.Before(from) {
+			out = append(out, at.UTC())
+		}
+	}
 }
 
 // EventInput is an event as typed.
@@ -118,6 +169,9 @@ type EventInput struct {
 	Status       string
 	Reason       string
 	Participants string
+	Professional string // user id, optional
+	Recurrence   string
+	RecurUntil   string
 }
 
 // Parse checks the input; times are read in Europe/Paris.
@@ -152,6 +206,26 @@ func (in EventInput) Parse() (Event, error) {
 		} else if e.End.Before(e.Start) {
 			v.Add("end", "La fin ne peut pas précéder le début.")
 		}
+	}
+	if p := strings.TrimSpace(in.Professional); p != "" {
+		id, err := uuid.Parse(p)
+		if err != nil {
+			v.Add("professional", "Choisissez le professionnel dans la liste.")
+		}
+		e.ProfessionalID = id
+	}
+	switch e.Recurrence = Recurrence(in.Recurrence); e.Recurrence {
+	case RecurNone:
+	case RecurDaily, RecurWeekly:
+		if d, ok := ParseDate(in.RecurUntil); !ok {
+			v.Add("recur_until", "Indiquez jusqu'à quand l'événement se répète.")
+		} else if !e.Start.IsZero() && (d.Before(e.Start.Truncate(24*time.Hour)) || d.After(e.Start.AddDate(1, 0, 0))) {
+			v.Add("recur_until", "La répétition s'arrête après le début et au plus un an plus tard.")
+		} else {
+			e.RecurUntil = d
+		}
+	default:
+		v.Add("recurrence", "Choisissez la répétition.")
 	}
 	switch e.Status {
 	case EventPlanned, EventValidated, EventDone:
@@ -196,15 +270,17 @@ type TimelineQuery struct {
 	Limit    int
 }
 
-// AgendaItem is an event to come, with the person it concerns.
+// AgendaItem is an occurrence of an event to come, with the person it concerns.
 type AgendaItem struct {
-	EventID  uuid.UUID
-	UsagerID uuid.UUID
-	Usager   Usager
-	Section  Section
-	Type     EventType
-	Title    string
-	At       time.Time
-	Place    string
-	Status   EventStatus
+	EventID        uuid.UUID
+	ProfessionalID uuid.UUID
+	Recurring      bool
+	UsagerID       uuid.UUID
+	Usager         Usager
+	Section        Section
+	Type           EventType
+	Title          string
+	At             time.Time
+	Place          string
+	Status         EventStatus
 }

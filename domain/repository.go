@@ -67,7 +67,7 @@ type Tx interface {
 
 	SaveEvent(e *Event) error
 	Timeline(q TimelineQuery) ([]TimelineItem, error)
-	UpcomingEvents(estabs []uuid.UUID, sections []Section, from, to time.Time) ([]AgendaItem, error)
+	UpcomingEvents(estabs []uuid.UUID, sections []Section, from, to time.Time, professional uuid.UUID) ([]AgendaItem, error)
 
 	// Presence register of day services.
 	PresenceRoll(estab uuid.UUID, day time.Time) ([]Usager, error)

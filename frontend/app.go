@@ -101,6 +101,7 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerTimeline(u)
 	a.registerPlans(u)
 
+	s.GET("/agenda", a.agenda)
 	a.registerPresence(s)
 	a.registerAdmin(s)
 	a.registerLiaison(s)

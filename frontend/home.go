@@ -51,7 +51,7 @@ func (a *App) home(c *gin.Context) {
 					readable = append(readable, s)
 				}
 			}
-			items, err := tx.UpcomingEvents([]uuid.UUID{e.ID}, readable, start, start.AddDate(0, 0, 1))
+			items, err := tx.UpcomingEvents([]uuid.UUID{e.ID}, readable, start, start.AddDate(0, 0, 1), uuid.Nil)
 			if err != nil {
 				return err
 			}

@@ -110,8 +110,10 @@ func (a *App) grantFor(c *gin.Context, s domain.Section, act domain.Action) (gra
 }
 
 type eventFormData struct {
-	Usager   domain.Usager
-	Form     domain.EventInput
+	Usager        domain.Usager
+	Form          domain.EventInput
+	Professionals []domain.User
+	Recurrences   []domain.Recurrence
 	Sections []domain.Section
 	Types    []domain.EventType
 	Statuses []domain.EventStatus
@@ -129,13 +131,28 @@ func (a *App) showEventForm(c *gin.Context, status int, in domain.EventInput, er
 		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne permettent pas d'écrire dans ce dossier.")
 		return
 	}
+	d.Recurrences = []domain.Recurrence{domain.RecurNone, domain.RecurDaily, domain.RecurWeekly}
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		users, err := tx.Users()
+		for _, u := range users {
+			if u.Active {
+				d.Professionals = append(d.Professionals, u)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	a.render(c, status, "event_form", view{Title: "Nouvel événement", Nav: "usagers", Errors: errs, Data: d})
 }
 
 func (a *App) createEvent(c *gin.Context) {
 	in := domain.EventInput{Section: c.PostForm("section"), Type: c.PostForm("type"), SerafinCode: c.PostForm("serafin_code"),
 		Title: c.PostForm("title"), Start: c.PostForm("start"), End: c.PostForm("end"), Place: c.PostForm("place"),
-		Status: c.PostForm("status"), Reason: c.PostForm("reason"), Participants: c.PostForm("participants")}
+		Status: c.PostForm("status"), Reason: c.PostForm("reason"), Participants: c.PostForm("participants"),
+		Professional: c.PostForm("professional"), Recurrence: c.PostForm("recurrence"), RecurUntil: c.PostForm("recur_until")}
 	e, err := in.Parse()
 	if err != nil {
 		a.showEventForm(c, http.StatusUnprocessableEntity, in, fieldErrors(err))

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -17,9 +18,11 @@ func (tx *Tx) SaveEvent(e *domain.Event) error {
 		e.ID = NewID()
 	}
 	return mapErr("create event", tx.g.Exec(`INSERT INTO events (id, org_id, usager_id, section, type, serafin_code, title, start_at,
-		end_at, place, status, reason, participants, author_id, author_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		end_at, place, status, reason, participants, author_id, author_name, professional_id, recurrence, recur_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, tx.Org, e.UsagerID, string(e.Section), string(e.Type), e.SerafinCode, e.Title, e.Start.UTC(), nullTime(e.End),
-		e.Place, string(e.Status), e.Reason, e.Participants, e.AuthorID, e.AuthorName).Error)
+		e.Place, string(e.Status), e.Reason, e.Participants, e.AuthorID, e.AuthorName, nullID(e.ProfessionalID),
+		string(e.Recurrence), dateArg(e.RecurUntil)).Error)
 }
 
 // Timeline pages everything dated in a usager's record, newest first: events,
@@ -119,11 +122,11 @@ func timelineDetail(kind, code string) string {
 	return code
 }
 
-// UpcomingEvents lists the planned or validated events of people with an
-// open stay in estabs, between from and to, soonest first (the day's agenda
-// on the home screen), limited to the sections given per establishment by
-// the caller's filter.
-func (tx *Tx) UpcomingEvents(estabs []uuid.UUID, sections []domain.Section, from, to time.Time) ([]domain.AgendaItem, error) {
+// UpcomingEvents lists the occurrences of planned or validated events of
+// people with an open stay in estabs, within [from, to), soonest first: the
+// agenda. Recurring events are expanded; sections limits what the reader may
+// see; professional, when set, keeps that professional's appointments only.
+func (tx *Tx) UpcomingEvents(estabs []uuid.UUID, sections []domain.Section, from, to time.Time, professional uuid.UUID) ([]domain.AgendaItem, error) {
 	if len(estabs) == 0 || len(sections) == 0 {
 		return nil, nil
 	}
@@ -131,11 +134,19 @@ func (tx *Tx) UpcomingEvents(estabs []uuid.UUID, sections []domain.Section, from
 	for i, s := range sections {
 		secs[i] = string(s)
 	}
-	rows, err := tx.g.Raw(`SELECT e.id, e.usager_id, e.section, e.type, e.title, e.start_at, e.place, e.status
+	cond, args := "", []any{from.UTC(), to.UTC(), to.UTC(), from.UTC(), secs, estabs}
+	if professional != uuid.Nil {
+		cond = " AND e.professional_id = ?"
+		args = append(args, professional)
+	}
+	rows, err := tx.g.Raw(`SELECT e.id, e.usager_id, e.section, e.type, e.title, e.start_at, e.place, e.status, e.professional_id,
+		e.recurrence, e.recur_until
 		FROM events e
-		WHERE e.start_at >= ? AND e.start_at < ? AND e.status IN ('PLANIFIE','VALIDE') AND e.section IN ?
-		  AND EXISTS (SELECT 1 FROM stays s WHERE s.usager_id = e.usager_id AND s.establishment_id IN ? AND s.status IN ('preadmission','admitted'))
-		ORDER BY e.start_at, e.id LIMIT 200`, from.UTC(), to.UTC(), secs, estabs).Rows()
+		WHERE e.status IN ('PLANIFIE','VALIDE')
+		  AND ((e.recurrence = '' AND e.start_at >= ? AND e.start_at < ?) OR (e.recurrence <> '' AND e.start_at < ? AND e.recur_until >= ?::date))
+		  AND e.section IN ?
+		  AND EXISTS (SELECT 1 FROM stays s WHERE s.usager_id = e.usager_id AND s.establishment_id IN ? AND s.status IN ('preadmission','admitted'))`+cond+`
+		ORDER BY e.start_at, e.id LIMIT 1000`, args...).Rows()
 	if err != nil {
 		return nil, mapErr("read agenda", err)
 	}
@@ -144,17 +155,27 @@ func (tx *Tx) UpcomingEvents(estabs []uuid.UUID, sections []domain.Section, from
 	ids := []uuid.UUID{}
 	for rows.Next() {
 		var it domain.AgendaItem
-		var section, typ, status string
-		if err := rows.Scan(&it.EventID, &it.UsagerID, &section, &typ, &it.Title, &it.At, &it.Place, &status); err != nil {
+		var e domain.Event
+		var section, typ, status, recurrence string
+		var pro uuid.NullUUID
+		var until sql.NullTime
+		if err := rows.Scan(&it.EventID, &it.UsagerID, &section, &typ, &it.Title, &e.Start, &it.Place, &status, &pro, &recurrence, &until); err != nil {
 			return nil, fmt.Errorf("scan agenda: %w", err)
 		}
-		it.Section, it.Type, it.Status = domain.Section(section), domain.EventType(typ), domain.EventStatus(status)
-		out = append(out, it)
+		it.Section, it.Type, it.Status, it.ProfessionalID = domain.Section(section), domain.EventType(typ), domain.EventStatus(status), pro.UUID
+		e.Recurrence, e.RecurUntil = domain.Recurrence(recurrence), nullDate(until)
+		it.Recurring = e.Recurrence != domain.RecurNone
+		for _, at := range e.Occurrences(from, to) {
+			occ := it
+			occ.At = at
+			out = append(out, occ)
+		}
 		ids = append(ids, it.UsagerID)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("read agenda", err)
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	if len(ids) == 0 {
 		return out, nil
 	}
