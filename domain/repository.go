@@ -89,6 +89,13 @@ type Tx interface {
 	LiaisonUnread(s LiaisonScope) (int, error)
 	UsagerLiaison(usager uuid.UUID, s LiaisonScope) ([]LiaisonRow, error)
 
+	// Adverse events (FEI) of an establishment.
+	SaveAdverseEvent(f *AdverseEvent) error
+	AdverseEvent(id uuid.UUID) (AdverseEvent, error)
+	AdverseEvents(q AdverseQuery) ([]AdverseEvent, error)
+	SaveAdverseAction(a *AdverseAction) error
+	RecordEvent(id uuid.UUID) (Event, error)
+
 	// Documents of the record: lists carry metadata only, the file is read
 	// on its own.
 	SaveDocument(d *Document) error

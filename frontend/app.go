@@ -105,6 +105,7 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerPresence(s)
 	a.registerAdmin(s)
 	a.registerLiaison(s)
+	a.registerAdverse(s)
 	r.NoRoute(func(c *gin.Context) { a.errorPage(c, http.StatusNotFound, "Cette page n'existe pas.") })
 }
 

@@ -17,12 +17,18 @@ import (
 // their habilitations let them read, establishment by establishment.
 
 type homeData struct {
-	Today      time.Time
-	Agenda     []domain.AgendaItem
-	Unread     int
-	PlansDue   []domain.PlanDue
-	ShowPlans  bool
-	EstabNames map[string]string
+	Today     time.Time
+	Agenda    []domain.AgendaItem
+	Unread    int
+	PlansDue  []domain.PlanDue
+	ShowPlans bool
+	// Open adverse events the user may read, and the serious ones whose ARS
+	// declaration is late.
+	ShowAdverse bool
+	OpenAdverse int
+	AdverseLate []domain.AdverseEvent
+	Now         time.Time
+	EstabNames  map[string]string
 }
 
 func (a *App) home(c *gin.Context) {
@@ -58,6 +64,19 @@ func (a *App) home(c *gin.Context) {
 			d.Agenda = append(d.Agenda, items...)
 			if _, ok := a.cfg.Authz.Can(p, e.ID, domain.SectionAdmin, domain.ActionRead); ok {
 				planEstabs = append(planEstabs, e)
+			}
+		}
+		d.Now = a.cfg.Now()
+		if q := a.adverseQuery(p, true); len(q.WithUsager)+len(q.Establishments) > 0 {
+			open, err := tx.AdverseEvents(q)
+			if err != nil {
+				return err
+			}
+			d.ShowAdverse, d.OpenAdverse = true, len(open)
+			for _, f := range open {
+				if f.ARSState(d.Now).Late() {
+					d.AdverseLate = append(d.AdverseLate, f)
+				}
 			}
 		}
 		sort.SliceStable(d.Agenda, func(i, j int) bool { return d.Agenda[i].At.Before(d.Agenda[j].At) })

@@ -77,6 +77,7 @@ var funcs = template.FuncMap{
 	},
 	"legalProtection": domain.LegalProtectionLabel,
 	"givenBy":         domain.GivenByLabel,
+	"severity":        domain.SeverityLabel,
 }
 
 // parsePages builds one template set per page: the layout plus the page.
