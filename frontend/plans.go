@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/internal/pdftext"
 )
 
 // The personalised plan (PAP / PPA) of a usager: versions, goals, agreements,
@@ -23,6 +24,7 @@ func (a *App) registerPlans(u *gin.RouterGroup) {
 	u.POST("/projets", a.createPlan)
 	u.GET("/projets/:plan", a.planPage)
 	u.GET("/projets/:plan/impression", a.planPrint)
+	u.GET("/projets/:plan/pdf", a.planPDF)
 	u.POST("/projets/:plan/objectifs", a.addGoal)
 	u.POST("/projets/:plan/objectifs/:goal/statut", a.moveGoal)
 	u.POST("/projets/:plan/attentes", a.addExpectation)
@@ -356,4 +358,76 @@ func (a *App) moveGoal(c *gin.Context) {
 		}
 		return nil
 	})
+}
+
+// planPDF downloads the plan as a PDF the person and family can keep and
+// sign (the same content as the print view).
+func (a *App) planPDF(c *gin.Context) {
+	g, _, ok := a.needPlan(c, domain.ActionRead)
+	if !ok {
+		return
+	}
+	rec := currentRecord(c)
+	var p domain.Plan
+	var label string
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		var err error
+		if p, err = a.loadPlan(c, tx); err != nil {
+			return err
+		}
+		e, err := tx.Establishment(p.EstablishmentID)
+		if err != nil {
+			return err
+		}
+		label = domain.PlanLabel(e.Category) + " · " + e.Name
+		return a.trace(c, tx, g, domain.SectionAdmin, domain.ActionExport, "projet personnalisé v"+strconv.Itoa(p.Version)+" : PDF")
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	u := rec.Usager
+	born := "né"
+	if u.Sex == domain.SexF {
+		born = "née"
+	}
+	blocks := []pdftext.Block{{Text: u.DisplayName() + ", " + born + " le " + domain.FrenchDate(u.BirthDate) + " — version " +
+		strconv.Itoa(p.Version) + ", " + strings.ToLower(p.Status.Label())}}
+	if len(p.Expectations) > 0 {
+		blocks = append(blocks, pdftext.Block{Text: "Attentes", Heading: true})
+		for _, e := range p.Expectations {
+			t := "• " + e.Text + " (" + e.Origin.Label()
+			if e.EnteredOnBehalf {
+				t += ", " + e.OnBehalfLabel()
+			}
+			blocks = append(blocks, pdftext.Block{Text: t + ")"})
+		}
+	}
+	blocks = append(blocks, pdftext.Block{Text: "Objectifs", Heading: true})
+	for _, gl := range p.Goals {
+		t := "• [" + gl.Domain.Label() + "] " + gl.Title
+		if gl.ExpectedResult != "" {
+			t += " — résultat attendu : " + gl.ExpectedResult
+		}
+		if gl.PersonOpinion != "" {
+			t += " — avis de la personne : " + gl.PersonOpinion
+		}
+		if !gl.End.IsZero() {
+			t += " — échéance : " + domain.FrenchDate(gl.End)
+		}
+		blocks = append(blocks, pdftext.Block{Text: t})
+	}
+	if len(p.Reviews) > 0 {
+		blocks = append(blocks, pdftext.Block{Text: "Bilans", Heading: true})
+		for _, r := range p.Reviews {
+			blocks = append(blocks, pdftext.Block{Text: domain.FrenchDate(r.Date) + " : " + r.Synthesis})
+		}
+	}
+	blocks = append(blocks, pdftext.Block{Text: "Accords", Heading: true})
+	for _, ag := range p.Agreements {
+		blocks = append(blocks, pdftext.Block{Text: ag.Author.Label() + " : " + ag.Name + ", le " + domain.FrenchDate(ag.Date) + " (" + ag.Method.Label() + ")"})
+	}
+	blocks = append(blocks, pdftext.Block{Text: "\nSignature de la personne ou de son représentant :\n\n\nSignature pour l'établissement :"})
+	c.Header("Content-Disposition", `attachment; filename="projet-personnalise-v`+strconv.Itoa(p.Version)+`.pdf"`)
+	c.Data(http.StatusOK, "application/pdf", pdftext.Render(label, blocks))
 }

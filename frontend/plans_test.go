@@ -73,6 +73,9 @@ func TestPlanThroughTheForms(t *testing.T) {
 	if code, print := dir.get(plan + "/impression"); code != http.StatusOK || !strings.Contains(print, "Signature") {
 		t.Errorf("print view: %d", code)
 	}
+	if code, pdf := dir.get(plan + "/pdf"); code != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") || !strings.Contains(pdf, "Participer \\340 l'atelier chant") {
+		t.Errorf("PDF download: %d, %d bytes", code, len(pdf))
+	}
 	// A care assistant reads the plan but may not validate it.
 	as := w.login("u.aide_soignant")
 	if code, _ := as.get(plan); code != http.StatusOK {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/relais-dui/relais/access"
 	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/internal/pdftext"
 	"github.com/relais-dui/relais/store"
 )
 
@@ -221,7 +222,7 @@ func createPerson(tx *store.Tx, p person, estIDs map[string]uuid.UUID, users map
 			return fmt.Errorf("document by unknown account %q", dp.author)
 		}
 		doc, err := domain.ParseDocument(domain.DocumentInput{Section: dp.section, Kind: string(dp.kind), Title: dp.title,
-			Content: onePagePDF(append([]string{u.DisplayName()}, dp.lines...))})
+			Content: pdftext.Render(dp.title, linesToBlocks(append([]string{u.DisplayName()}, dp.lines...)))})
 		if err != nil {
 			return fmt.Errorf("document %q: %w", dp.title, err)
 		}
@@ -254,6 +255,14 @@ func createPerson(tx *store.Tx, p person, estIDs map[string]uuid.UUID, users map
 		}
 	}
 	return nil
+}
+
+func linesToBlocks(lines []string) []pdftext.Block {
+	out := make([]pdftext.Block, len(lines))
+	for i, l := range lines {
+		out[i] = pdftext.Block{Text: l}
+	}
+	return out
 }
 
 // createPlan builds a personalised plan through the domain's own steps, as
