@@ -102,6 +102,7 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerPlans(u)
 
 	s.GET("/agenda", a.agenda)
+	s.GET("/projets-a-echeance", a.plansDue)
 	a.registerPresence(s)
 	a.registerAdmin(s)
 	a.registerLiaison(s)

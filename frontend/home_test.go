@@ -53,3 +53,11 @@ func TestHomeScreen(t *testing.T) {
 		t.Fatalf("login: %d", code)
 	}
 }
+
+func TestPlansDuePerEstablishment(t *testing.T) {
+	w := newWorld(t)
+	code, page := w.login("u.directeur").get("/projets-a-echeance")
+	if code != http.StatusOK || !strings.Contains(page, "EHPAD Les Tilleuls") || !strings.Contains(page, "RÉSIDENTE") || !strings.Contains(page, "deadline-late") {
+		t.Errorf("plans due page: %d", code)
+	}
+}
