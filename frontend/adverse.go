@@ -16,9 +16,9 @@ import (
 // the page of a FEI with its analysis, ARS dates, corrective actions and
 // status moves. FEI belong to the care section: reading a FEI about a
 // usager needs care read in its establishment (one about no one in
-// particular also admin read); declaring needs care or admin write (care
-// write when it is about a usager); the follow-up needs care or admin
-// validate. Every write and every read of a FEI is traced.
+// particular also admin read); declaring needs care or admin write, the
+// follow-up care or admin validate, both with care read when the FEI is
+// about a usager. Every write and every read of a FEI is traced.
 
 func (a *App) registerAdverse(s *gin.RouterGroup) {
 	s.GET("/evenements-indesirables", a.adverseList)
@@ -31,13 +31,14 @@ func (a *App) registerAdverse(s *gin.RouterGroup) {
 	s.POST("/evenements-indesirables/:fei/actions/:action/fait", a.adverseActionDone)
 }
 
-// adverseRight finds a role of p carrying act on a FEI of estab: care first,
-// then admin unless the FEI is about a usager.
+// adverseRight finds a role of p carrying act on a FEI of estab, care first,
+// then admin; a FEI about a usager follows the record's visibility: it also
+// needs care read there.
 func (a *App) adverseRight(p *access.Principal, estab uuid.UUID, aboutUsager bool, act domain.Action) (domain.Role, domain.Section, bool) {
 	if role, ok := a.cfg.Authz.Can(p, estab, domain.SectionCare, act); ok {
 		return role, domain.SectionCare, true
 	}
-	if aboutUsager {
+	if _, ok := a.cfg.Authz.Can(p, estab, domain.SectionCare, domain.ActionRead); aboutUsager && !ok {
 		return "", "", false
 	}
 	if role, ok := a.cfg.Authz.Can(p, estab, domain.SectionAdmin, act); ok {
@@ -171,7 +172,11 @@ func (a *App) showAdverseForm(c *gin.Context, status int, in domain.AdverseInput
 				return err
 			}
 			if len(intersect(estabs, p.Establishments())) == 0 {
-				return domain.ErrNotFound
+				if errs == nil {
+					return domain.ErrNotFound
+				}
+				d.Form.UsagerID, d.Form.FromEventID = "", "" // refused input: not shown again
+				return nil
 			}
 			u, err := tx.Usager(id)
 			if err != nil {
@@ -180,11 +185,9 @@ func (a *App) showAdverseForm(c *gin.Context, status int, in domain.AdverseInput
 			d.UsagerName = u.DisplayName()
 		}
 		if id, ok := parseID(d.Form.FromEventID); ok {
-			e, err := tx.RecordEvent(id)
-			if err != nil {
-				return err
+			if e, err := tx.RecordEvent(id); err == nil && e.UsagerID.String() == d.Form.UsagerID {
+				d.EventTitle = e.Title
 			}
-			d.EventTitle = e.Title
 		}
 		return nil
 	})
@@ -227,7 +230,7 @@ func (a *App) createAdverse(c *gin.Context) {
 			}
 			if !ok {
 				if _, _, any := a.adverseRight(p, f.EstablishmentID, false, domain.ActionWrite); any && containsID(p.Establishments(), f.EstablishmentID) {
-					errs["usager_id"] = "Vos habilitations ne permettent pas de déclarer un événement concernant une personne (section soins)."
+					errs["usager_id"] = "Vos habilitations ne permettent pas de déclarer un événement concernant une personne : il faut pouvoir lire la section soins de son dossier."
 				} else {
 					errs["establishment_id"] = "Vos habilitations ne permettent pas de déclarer un événement indésirable dans cet établissement."
 				}

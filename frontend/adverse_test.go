@@ -60,11 +60,14 @@ func TestAdverseDeclarationAndRights(t *testing.T) {
 	if code, _ := nurse.post(page+"/statut", url.Values{"status": {"CLOTUREE"}}); code != http.StatusUnprocessableEntity {
 		t.Errorf("declared → closed: %d", code)
 	}
+	// The director (care read, admin validate) may move it on.
+	if code, _ := w.login("u.directeur").post(page+"/statut", url.Values{"status": {"EN_ANALYSE"}}); code != http.StatusSeeOther {
+		t.Fatalf("director moves the FEI to analysis: %d", code)
+	}
 	for _, step := range []struct {
 		path string
 		form url.Values
 	}{
-		{"/statut", url.Values{"status": {"EN_ANALYSE"}}},
 		{"/suivi", url.Values{"causes": {"Éclairage nocturne insuffisant"}}},
 		{"/actions", url.Values{"action_title": {"Veilleuses dans les chambres"}, "action_owner": {"Services techniques"}, "action_due": {"2026-12-15"}}},
 		{"/statut", url.Values{"status": {"ACTIONS"}}},
@@ -205,7 +208,8 @@ func TestAdverseIsolationAndDraftFromEvent(t *testing.T) {
 	}
 	// The foreign organisation's usager cannot be attached.
 	if code, _ := nurse.post("/evenements-indesirables", url.Values{"establishment_id": {w.ehpad.String()}, "usager_id": {w.foreign.String()},
-		"occurred_at": {"2026-11-20T12:10"}, "description": {"x"}, "category": {"chute"}, "severity": {"1"}}); code == http.StatusSeeOther {
-		t.Error("a FEI about another organisation's usager was stored")
+		"occurred_at": {"2026-11-20T12:10"}, "description": {"x"}, "category": {"chute"}, "severity": {"1"}}); code != http.StatusUnprocessableEntity ||
+		w.count("adverse_events") != 2 {
+		t.Errorf("a FEI about another organisation's usager: %d", code)
 	}
 }
