@@ -109,7 +109,7 @@ func loadOrganisation(ctx context.Context, db *store.DB, spec orgSpec, password 
 				return fmt.Errorf("usager %d (%s): %w", i+1, p.identity.BirthName, err)
 			}
 		}
-		return nil
+		return createAdverseEvents(tx, spec, estIDs, users, today)
 	})
 	return org, err
 }
