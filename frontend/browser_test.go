@@ -50,7 +50,7 @@ func newBrowser(t *testing.T) *browser {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute) // generous: CI machines are slow, a hang still fails
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	return &browser{t: t, ctx: ctx, shots: os.Getenv("RELAIS_SCREENSHOTS")}
 }

@@ -265,6 +265,8 @@ func TestRecordLifecycleIsTraced(t *testing.T) {
 			t.Errorf("dossier misses %q", want)
 		}
 	}
+	_, admin := c.get(rec)
+	assertUniqueIDs(t, admin)
 	_, social := c.get(rec + "/sections/social")
 	if !strings.Contains(social, "Personne de confiance") || !strings.Contains(social, "06 12 34 56 78") {
 		t.Error("entourage not shown on the social tab")

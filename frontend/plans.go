@@ -282,7 +282,7 @@ func (a *App) movePlan(c *gin.Context) {
 
 func (a *App) addReview(c *gin.Context) {
 	a.changePlan(c, domain.ActionValidate, "bilan", domain.GoalInput{}, func(p *domain.Plan) error {
-		date, _ := domain.ParseDate(c.PostForm("date"))
+		date, _ := domain.ParseDate(c.PostForm("review_date"))
 		next, _ := domain.ParseDate(c.PostForm("next_review"))
 		r := domain.Review{Date: date, Synthesis: c.PostForm("synthesis"), NextReview: next}
 		for _, g := range p.Goals {
@@ -293,8 +293,24 @@ func (a *App) addReview(c *gin.Context) {
 			r.Evaluations = append(r.Evaluations, domain.GoalEvaluation{GoalID: g.ID, Result: domain.EvaluationResult(res),
 				Comment: c.PostForm("comment_" + g.ID.String())})
 		}
-		return p.AddReview(r)
+		return renameFields(p.AddReview(r), map[string]string{"date": "review_date"})
 	})
+}
+
+// renameFields moves validation messages to the form's field names.
+func renameFields(err error, names map[string]string) error {
+	v, ok := domain.AsValidation(err)
+	if !ok {
+		return err
+	}
+	out := domain.ValidationError{}
+	for k, m := range v.Fields {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		out.Add(k, m)
+	}
+	return out.Err()
 }
 
 func (a *App) revisePlan(c *gin.Context) {
@@ -328,8 +344,11 @@ func (a *App) revisePlan(c *gin.Context) {
 // partner is marked as such and shown with that mention everywhere.
 func (a *App) addExpectation(c *gin.Context) {
 	a.changePlan(c, domain.ActionWrite, "attente ajoutée", domain.GoalInput{}, func(p *domain.Plan) error {
-		return p.AddExpectation(domain.Expectation{Origin: domain.ExpectationOrigin(c.PostForm("origin")), Author: c.PostForm("author"),
-			Text: c.PostForm("text"), EnteredOnBehalf: c.PostForm("entered_on_behalf") == "1", RecordedOn: a.cfg.Now().UTC()})
+		err := p.AddExpectation(domain.Expectation{Origin: domain.ExpectationOrigin(c.PostForm("exp_origin")), Author: c.PostForm("exp_author"),
+			Text: c.PostForm("exp_text"), EnteredOnBehalf: c.PostForm("entered_on_behalf") == "1", RecordedOn: a.cfg.Now().UTC()})
+		// The page holds several forms: the expectation's fields carry their
+		// own ids, so its messages move to those names.
+		return renameFields(err, map[string]string{"origin": "exp_origin", "text": "exp_text", "author": "exp_author"})
 	})
 }
 

@@ -56,11 +56,12 @@ func TestPlanThroughTheForms(t *testing.T) {
 		t.Fatalf("ENCOURS: %d", code)
 	}
 	_, page := dir.get(plan)
+	assertUniqueIDs(t, page)
 	goals := regexp.MustCompile(`name="result_([0-9a-f-]{36})"`).FindAllStringSubmatch(page, -1)
 	if len(goals) == 0 {
 		t.Fatal("the review form offers no goal")
 	}
-	if code, body := dir.post(plan+"/bilans", url.Values{"date": {"2026-11-22"}, "synthesis": {"Bonne adaptation."},
+	if code, body := dir.post(plan+"/bilans", url.Values{"review_date": {"2026-11-22"}, "synthesis": {"Bonne adaptation."},
 		"result_" + goals[0][1]: {"partiellement_atteint"}, "comment_" + goals[0][1]: {"Avec aide"}}); code != http.StatusSeeOther {
 		t.Fatalf("review: %d\n%s", code, body)
 	}
@@ -95,10 +96,10 @@ func TestPlanExpectationsNeedsAndGoalStatus(t *testing.T) {
 	c.post(rec+"/projets", nil)
 	_, list := c.get(rec + "/projets")
 	plan := rec + "/projets/" + planLink.FindStringSubmatch(list)[1]
-	if code, _ := c.post(plan+"/attentes", url.Values{"origin": {"usager"}, "text": {"Garder mon chat"}, "entered_on_behalf": {"1"}}); code != http.StatusUnprocessableEntity {
+	if code, _ := c.post(plan+"/attentes", url.Values{"exp_origin": {"usager"}, "exp_text": {"Garder mon chat"}, "entered_on_behalf": {"1"}}); code != http.StatusUnprocessableEntity {
 		t.Errorf("a person's own expectation typed 'on behalf': %d, want 422", code)
 	}
-	if code, _ := c.post(plan+"/attentes", url.Values{"origin": {"partenaire"}, "author": {"SSIAD du Val"}, "text": {"Transmettre le plan de soins à la sortie"}, "entered_on_behalf": {"1"}}); code != http.StatusSeeOther {
+	if code, _ := c.post(plan+"/attentes", url.Values{"exp_origin": {"partenaire"}, "exp_author": {"SSIAD du Val"}, "exp_text": {"Transmettre le plan de soins à la sortie"}, "entered_on_behalf": {"1"}}); code != http.StatusSeeOther {
 		t.Fatalf("partner expectation: %d", code)
 	}
 	if code, _ := c.post(plan+"/besoins", url.Values{"need_text": {"Aide à la toilette"}, "serafin_code": {"1.2.1.1"}}); code != http.StatusSeeOther {
@@ -121,5 +122,20 @@ func TestPlanExpectationsNeedsAndGoalStatus(t *testing.T) {
 	}
 	if n := w.count("plan_goals WHERE status = 'ACTIF'"); n != 1 {
 		t.Errorf("%d active goals, want 1", n)
+	}
+}
+
+var idAttr = regexp.MustCompile(` id="([^"]+)"`)
+
+// assertUniqueIDs fails on a page where two elements share an id: labels,
+// error messages and browser tests would then reach the wrong field.
+func assertUniqueIDs(t *testing.T, page string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, m := range idAttr.FindAllStringSubmatch(page, -1) {
+		if seen[m[1]] {
+			t.Errorf("id %q used twice on the page", m[1])
+		}
+		seen[m[1]] = true
 	}
 }

@@ -114,9 +114,9 @@ type eventFormData struct {
 	Form          domain.EventInput
 	Professionals []domain.User
 	Recurrences   []domain.Recurrence
-	Sections []domain.Section
-	Types    []domain.EventType
-	Statuses []domain.EventStatus
+	Sections      []domain.Section
+	Types         []domain.EventType
+	Statuses      []domain.EventStatus
 }
 
 func (a *App) eventForm(c *gin.Context) {
