@@ -331,3 +331,23 @@ func TestDemoHasDocuments(t *testing.T) {
 		t.Errorf("demo documents: %d administrative, %d medical", admin, medical)
 	}
 }
+
+// The DITEP's register has a few weeks of presence, with absences by reason.
+func TestDemoHasAPresenceRegister(t *testing.T) {
+	ctx, db := context.Background(), ownerDB(t)
+	if err := demo.Load(ctx, db, demo.DefaultPassword); err != nil {
+		t.Fatal(err)
+	}
+	var present, absent int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'present'), count(*) FILTER (WHERE status = 'absent')
+		FROM presences`).Scan(&present, &absent); err != nil {
+		t.Fatal(err)
+	}
+	if present == 0 || absent == 0 {
+		t.Errorf("demo presence register: %d present, %d absent", present, absent)
+	}
+	var holiday int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM presences WHERE day = '2026-11-11'`).Scan(&holiday); err != nil || holiday != 0 {
+		t.Errorf("lines on the 11 November holiday: %d (%v)", holiday, err)
+	}
+}
