@@ -819,6 +819,30 @@ func (p *Plan) AddGoal(g Goal) error {
 	return nil
 }
 
+// AddAction adds an action under a goal of a draft plan (title required,
+// checked with the goal's rules).
+func (p *Plan) AddAction(goal uuid.UUID, a PlanAction) error {
+	if err := p.editable(); err != nil {
+		return err
+	}
+	g, err := p.Goal(goal)
+	if err != nil {
+		return err
+	}
+	if a.Status == "" {
+		a.Status = ItemEnPreparation
+	}
+	candidate := *g
+	candidate.Actions = append(append([]PlanAction{}, g.Actions...), a)
+	var v ValidationError
+	candidate.validate(&v)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	g.Actions = candidate.Actions
+	return nil
+}
+
 // AddAgreement records an accord. Allowed while the plan is drafted or
 // running (the person may sign after the start); one per author.
 func (p *Plan) AddAgreement(a Agreement) error {

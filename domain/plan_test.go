@@ -353,3 +353,33 @@ func TestDeadlineState(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanAddAction(t *testing.T) {
+	p := NewPlan(uuid.New(), uuid.New(), 0)
+	g, err := GoalInput{Domain: string(DomainSante), Title: "Suivi du poids"}.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.ID = uuid.New()
+	if err := p.AddGoal(g); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AddAction(g.ID, PlanAction{Title: " "}); err == nil {
+		t.Error("an action without title was accepted")
+	} else if v, ok := AsValidation(err); !ok || v.Fields["action_title"] == "" {
+		t.Errorf("want a message on action_title, got %v", err)
+	}
+	if len(p.Goals[0].Actions) != 0 {
+		t.Fatal("a refused action was kept")
+	}
+	if err := p.AddAction(g.ID, PlanAction{Title: "Pesée le lundi"}); err != nil || len(p.Goals[0].Actions) != 1 || p.Goals[0].Actions[0].Status != ItemEnPreparation {
+		t.Errorf("valid action: %v, %+v", err, p.Goals[0].Actions)
+	}
+	if err := p.AddAction(uuid.New(), PlanAction{Title: "x"}); err == nil {
+		t.Error("an action under an unknown goal was accepted")
+	}
+	p.Status = PlanEnCours
+	if err := p.AddAction(g.ID, PlanAction{Title: "x"}); err == nil {
+		t.Error("an action added to a running plan")
+	}
+}

@@ -27,6 +27,7 @@ func (a *App) registerPlans(u *gin.RouterGroup) {
 	u.GET("/projets/:plan/pdf", a.planPDF)
 	u.POST("/projets/:plan/objectifs", a.addGoal)
 	u.POST("/projets/:plan/objectifs/:goal/statut", a.moveGoal)
+	u.POST("/projets/:plan/objectifs/:goal/actions", a.addAction)
 	u.POST("/projets/:plan/attentes", a.addExpectation)
 	u.POST("/projets/:plan/besoins", a.addNeed)
 	u.POST("/projets/:plan/accords", a.addAgreement)
@@ -449,4 +450,25 @@ func (a *App) planPDF(c *gin.Context) {
 	blocks = append(blocks, pdftext.Block{Text: "\nSignature de la personne ou de son représentant :\n\n\nSignature pour l'établissement :"})
 	c.Header("Content-Disposition", `attachment; filename="projet-personnalise-v`+strconv.Itoa(p.Version)+`.pdf"`)
 	c.Data(http.StatusOK, "application/pdf", pdftext.Render(label, blocks))
+}
+
+// addAction adds an action under a goal of a draft plan.
+func (a *App) addAction(c *gin.Context) {
+	a.changePlan(c, domain.ActionWrite, "action ajoutée", domain.GoalInput{}, func(p *domain.Plan) error {
+		id, ok := parseID(c.Param("goal"))
+		if !ok {
+			return domain.ErrNotFound
+		}
+		act := domain.PlanAction{Title: c.PostForm("action_title")}
+		if d, ok := domain.ParseDate(c.PostForm("action_end")); ok {
+			act.End = d
+		}
+		if err := p.AddAction(id, act); err != nil {
+			if errors.Is(err, domain.ErrPlanItemNotFound) {
+				return domain.ErrNotFound
+			}
+			return err
+		}
+		return nil
+	})
 }

@@ -114,6 +114,15 @@ func TestPlanExpectationsNeedsAndGoalStatus(t *testing.T) {
 	if goal == nil {
 		t.Fatal("no goal status buttons")
 	}
+	if code, _ := c.post(plan+"/objectifs/"+goal[1]+"/actions", url.Values{"action_title": {" "}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("action without title: %d, want 422", code)
+	}
+	if code, _ := c.post(plan+"/objectifs/"+goal[1]+"/actions", url.Values{"action_title": {"Pesée le lundi"}, "action_end": {"2027-01-31"}}); code != http.StatusSeeOther {
+		t.Fatalf("action: %d", code)
+	}
+	if n := w.count("plan_actions"); n != 1 {
+		t.Errorf("%d actions stored, want 1", n)
+	}
 	if code, _ := c.post(plan+"/objectifs/"+goal[1]+"/statut", url.Values{"status": {"ACTIF"}}); code != http.StatusSeeOther {
 		t.Fatalf("goal ACTIF: %d", code)
 	}
