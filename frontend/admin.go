@@ -74,25 +74,39 @@ type usersData struct {
 	Form           map[string]string
 }
 
+// directory is the organisation's accounts, their roles and its
+// establishments: what the account pages and the liaison form both need.
+type directory struct {
+	Users          []domain.User
+	Memberships    []domain.Membership
+	Establishments []domain.Establishment
+}
+
+func loadDirectory(tx domain.Tx) (directory, error) {
+	var d directory
+	var err error
+	if d.Users, err = tx.Users(); err != nil {
+		return d, err
+	}
+	if d.Memberships, err = tx.AllMemberships(); err != nil {
+		return d, err
+	}
+	d.Establishments, err = tx.Establishments()
+	return d, err
+}
+
 func (a *App) loadUsers(tx domain.Tx) ([]userView, map[uuid.UUID]domain.Establishment, error) {
-	users, err := tx.Users()
+	dir, err := loadDirectory(tx)
 	if err != nil {
 		return nil, nil, err
 	}
-	ms, err := tx.AllMemberships()
-	if err != nil {
-		return nil, nil, err
-	}
-	estabs, err := tx.Establishments()
-	if err != nil {
-		return nil, nil, err
-	}
+	users := dir.Users
 	byID := map[uuid.UUID]domain.Establishment{}
-	for _, e := range estabs {
+	for _, e := range dir.Establishments {
 		byID[e.ID] = e
 	}
 	byUser := map[uuid.UUID][]membershipView{}
-	for _, m := range ms {
+	for _, m := range dir.Memberships {
 		byUser[m.UserID] = append(byUser[m.UserID], membershipView{Establishment: byID[m.EstablishmentID], Role: m.Role})
 	}
 	out := make([]userView, len(users))

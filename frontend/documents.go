@@ -93,12 +93,7 @@ func (a *App) loadDocumentsCard(c *gin.Context, tx domain.Tx, s domain.Section) 
 // uploadDocument stores a file in a section (write on the section; marking
 // it restreint needs validate, or the author would lose sight of it).
 func (a *App) uploadDocument(c *gin.Context) {
-	s, ok := sectionParam(c)
-	if !ok {
-		a.errorPage(c, http.StatusNotFound, "Cette section n'existe pas.")
-		return
-	}
-	g, ok := a.need(c, s, domain.ActionWrite)
+	s, g, ok := a.needSection(c, domain.ActionWrite)
 	if !ok {
 		return
 	}

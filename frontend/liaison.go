@@ -119,18 +119,11 @@ func (d liaisonFormData) HasRole(r domain.Role) bool {
 // write in at least one section, with the active users of each.
 func (a *App) liaisonWriteEstablishments(c *gin.Context, tx domain.Tx) ([]liaisonEstab, []domain.Membership, error) {
 	p := principal(c)
-	all, err := tx.Establishments()
+	dir, err := loadDirectory(tx)
 	if err != nil {
 		return nil, nil, err
 	}
-	members, err := tx.AllMemberships()
-	if err != nil {
-		return nil, nil, err
-	}
-	users, err := tx.Users()
-	if err != nil {
-		return nil, nil, err
-	}
+	all, members, users := dir.Establishments, dir.Memberships, dir.Users
 	byID := map[uuid.UUID]domain.User{}
 	for _, u := range users {
 		if u.Active {

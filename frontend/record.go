@@ -550,19 +550,21 @@ func (a *App) withdrawConsent(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, a.recordURL(c, "?ok=retrait"))
 }
 
-func sectionParam(c *gin.Context) (domain.Section, bool) {
+// needSection resolves the :section of the route (404 when unknown) and
+// checks act on it for the current record (403 when not granted).
+func (a *App) needSection(c *gin.Context, act domain.Action) (domain.Section, grant, bool) {
 	s := domain.Section(c.Param("section"))
-	return s, s.IsRecord()
+	if !s.IsRecord() {
+		a.errorPage(c, http.StatusNotFound, "Cette section n'existe pas.")
+		return s, grant{}, false
+	}
+	g, ok := a.need(c, s, act)
+	return s, g, ok
 }
 
 // addNote writes a journal entry in a section.
 func (a *App) addNote(c *gin.Context) {
-	s, ok := sectionParam(c)
-	if !ok {
-		a.errorPage(c, http.StatusNotFound, "Cette section n'existe pas.")
-		return
-	}
-	g, ok := a.need(c, s, domain.ActionWrite)
+	s, g, ok := a.needSection(c, domain.ActionWrite)
 	if !ok {
 		return
 	}
@@ -589,12 +591,7 @@ func (a *App) addNote(c *gin.Context) {
 // validateNote countersigns a journal entry (a note cannot be validated by
 // its own author).
 func (a *App) validateNote(c *gin.Context) {
-	s, ok := sectionParam(c)
-	if !ok {
-		a.errorPage(c, http.StatusNotFound, "Cette section n'existe pas.")
-		return
-	}
-	g, ok := a.need(c, s, domain.ActionValidate)
+	s, g, ok := a.needSection(c, domain.ActionValidate)
 	if !ok {
 		return
 	}
@@ -630,12 +627,7 @@ func (a *App) validateNote(c *gin.Context) {
 
 // exportSection downloads a section's journal as CSV (traced as export).
 func (a *App) exportSection(c *gin.Context) {
-	s, ok := sectionParam(c)
-	if !ok {
-		a.errorPage(c, http.StatusNotFound, "Cette section n'existe pas.")
-		return
-	}
-	g, ok := a.need(c, s, domain.ActionExport)
+	s, g, ok := a.needSection(c, domain.ActionExport)
 	if !ok {
 		return
 	}
