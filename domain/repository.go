@@ -103,6 +103,14 @@ type Tx interface {
 	Document(id uuid.UUID) (Document, error)
 	DocumentContent(id uuid.UUID) ([]byte, error)
 
+	// The care and medical file, one repository per feature (each declared
+	// beside its model).
+	TargetedNoteTx
+	ObservationTx
+	CarePlanTx
+	MedicationTx
+	MedicalTx
+
 	AccountTx
 }
 

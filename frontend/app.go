@@ -100,6 +100,14 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerDocuments(u)
 	a.registerTimeline(u)
 	a.registerPlans(u)
+	// The care and medical file: each feature mounts its dossier pages on u
+	// and its unit-wide pages (relève, checklist, round…) on s.
+	a.registerTargeted(u, s)
+	a.registerObservations(u, s)
+	a.registerCarePlan(u, s)
+	a.registerMedication(u, s)
+	a.registerMedical(u, s)
+	s.GET("/soins", a.careHub)
 
 	s.GET("/agenda", a.agenda)
 	s.GET("/projets-a-echeance", a.plansDue)

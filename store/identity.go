@@ -184,7 +184,20 @@ func (tx *Tx) MarkDistinct(a, b, by uuid.UUID) error {
 // kept record on a merge. A new table with a usager_id column must be added
 // here (TestMergeCoversEveryUsagerTable fails otherwise). access_trail stays
 // as written (append-only) and is read through the alias.
-var mergedTables = []string{"stays", "contacts", "consents", "record_notes", "identity_events", "liaison_notes", "events", "documents", "plans", "presences", "adverse_events"}
+var mergedTables = concatTables(
+	[]string{"stays", "contacts", "consents", "record_notes", "identity_events", "liaison_notes", "events", "documents", "plans", "presences", "adverse_events"},
+	targetedTables, observationTables, carePlanTables, medicationTables, medicalTables,
+)
+
+// concatTables joins the per-feature lists of usager tables (each feature
+// declares its own beside its queries).
+func concatTables(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
 
 // MergeUsagers moves everything of merged to kept and leaves merged as an
 // alias (merged_into). Both must be live records; two open stays in the same

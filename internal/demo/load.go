@@ -112,7 +112,10 @@ func loadOrganisation(ctx context.Context, db *store.DB, spec orgSpec, password 
 		if err := createPresences(tx, estIDs[DITEPFINESS], users["educ.ditep"]); err != nil {
 			return fmt.Errorf("presence register: %w", err)
 		}
-		return createAdverseEvents(tx, spec, estIDs, users, today)
+		if err := createAdverseEvents(tx, spec, estIDs, users, today); err != nil {
+			return err
+		}
+		return createCareFile(tx, spec, estIDs, users, today)
 	})
 	return org, err
 }

@@ -1,0 +1,4 @@
+package domain
+
+// CarePlanTx stores the care plan (plan de soins) and SSIAD rounds.
+type CarePlanTx interface{}

@@ -1,0 +1,4 @@
+package domain
+
+// MedicationTx stores prescriptions and the administration register.
+type MedicationTx interface{}

@@ -1,0 +1,4 @@
+package domain
+
+// ObservationTx stores observations (constantes).
+type ObservationTx interface{}

@@ -1,0 +1,4 @@
+package domain
+
+// TargetedNoteTx stores targeted notes (transmissions ciblées).
+type TargetedNoteTx interface{}

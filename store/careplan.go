@@ -1,0 +1,4 @@
+package store
+
+// carePlanTables hold rows of a usager (moved on a merge).
+var carePlanTables = []string{}

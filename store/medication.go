@@ -1,0 +1,4 @@
+package store
+
+// medicationTables hold rows of a usager (moved on a merge).
+var medicationTables = []string{}

@@ -1,0 +1,4 @@
+package store
+
+// observationTables hold rows of a usager (moved on a merge).
+var observationTables = []string{}

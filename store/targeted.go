@@ -1,0 +1,4 @@
+package store
+
+// targetedTables hold rows of a usager (moved on a merge).
+var targetedTables = []string{}
