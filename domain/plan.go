@@ -611,6 +611,48 @@ type Plan struct {
 	Goals             []Goal
 	Agreements        []Agreement
 	Reviews           []Review // oldest first
+	// Revision counts the saves of this version (optimistic locking): a
+	// form carries the revision it was drawn from and a save over a newer
+	// one is refused (PlanStaleError). UpdatedBy/UpdatedByName say who made
+	// the last save and UpdatedAt when; the caller of a save sets
+	// UpdatedBy/UpdatedByName to the person saving.
+	Revision      int
+	UpdatedBy     uuid.UUID
+	UpdatedByName string
+	UpdatedAt     time.Time
+}
+
+// PlanStaleError refuses a save drawn from an older revision of the plan:
+// someone saved meanwhile. It names them so the person can check what
+// changed before redoing their change.
+type PlanStaleError struct {
+	By string    // display name of who saved meanwhile ("" when unknown)
+	At time.Time // when
+}
+
+func (e *PlanStaleError) Error() string {
+	who := e.By
+	if who == "" {
+		who = "un autre professionnel"
+	}
+	when := ""
+	if !e.At.IsZero() {
+		when = " le " + e.At.In(Paris()).Format("02/01/2006 à 15:04")
+	}
+	return "Ce projet a été modifié entre-temps par " + who + when +
+		". Votre modification n'a pas été enregistrée : la page montre maintenant la version à jour, vérifiez-la puis refaites votre modification."
+}
+
+// Unwrap lets errors.Is find ErrConflict.
+func (e *PlanStaleError) Unwrap() error { return ErrConflict }
+
+// CheckRevision refuses a change drawn from revision seen when the plan is
+// at another one.
+func (p Plan) CheckRevision(seen int) error {
+	if seen != p.Revision {
+		return &PlanStaleError{By: p.UpdatedByName, At: p.UpdatedAt}
+	}
+	return nil
 }
 
 // NewPlan drafts the first version of a plan.
@@ -691,7 +733,30 @@ func (p *Plan) MoveTo(to PlanStatus, on time.Time) error {
 		p.EndedOn = planDay(on)
 	}
 	p.Status = to
+	if to == PlanEnCours {
+		p.activateItems()
+	}
 	return nil
+}
+
+// activateItems makes the prepared goals of a plan that starts running
+// active, with their prepared actions: what was agreed is now being done.
+// Closed goals and actions (TERMINE, ANNULE) stay as they are.
+func (p *Plan) activateItems() {
+	for i := range p.Goals {
+		g := &p.Goals[i]
+		if g.Status.Closed() {
+			continue
+		}
+		if g.Status == ItemEnPreparation {
+			g.Status = ItemActif
+		}
+		for j := range g.Actions {
+			if g.Actions[j].Status == ItemEnPreparation {
+				g.Actions[j].Status = ItemActif
+			}
+		}
+	}
 }
 
 // Supersede ends prev because next, its revision, starts on day on.

@@ -383,3 +383,73 @@ func TestPlanAddAction(t *testing.T) {
 		t.Error("an action added to a running plan")
 	}
 }
+
+// Moving a plan to ENCOURS activates its prepared goals and their prepared
+// actions; cancelled and finished ones stay as they are, on a first start
+// as on a resume after a pause.
+func TestStartingAPlanActivatesPreparedGoals(t *testing.T) {
+	agreed := []Agreement{{Author: AgreementStructure, Method: AgreementOnScreen, Date: planDate("2026-01-05"), Name: "La directrice"}}
+	tests := []struct {
+		name        string
+		from        PlanStatus
+		goal        ItemStatus
+		actions     []ItemStatus
+		wantGoal    ItemStatus
+		wantActions []ItemStatus
+	}{
+		{"prepared goal and actions", PlanEnPreparation, ItemEnPreparation, []ItemStatus{ItemEnPreparation, ItemEnPreparation},
+			ItemActif, []ItemStatus{ItemActif, ItemActif}},
+		{"prepared goal, a cancelled action", PlanEnPreparation, ItemEnPreparation, []ItemStatus{ItemAnnule, ItemEnPreparation},
+			ItemActif, []ItemStatus{ItemAnnule, ItemActif}},
+		{"cancelled goal", PlanEnPreparation, ItemAnnule, []ItemStatus{ItemAnnule}, ItemAnnule, []ItemStatus{ItemAnnule}},
+		{"finished goal", PlanEnPreparation, ItemTermine, []ItemStatus{ItemTermine, ItemAnnule}, ItemTermine, []ItemStatus{ItemTermine, ItemAnnule}},
+		{"active goal, a prepared action", PlanEnPreparation, ItemActif, []ItemStatus{ItemActif, ItemEnPreparation},
+			ItemActif, []ItemStatus{ItemActif, ItemActif}},
+		{"goal without actions", PlanEnPreparation, ItemEnPreparation, nil, ItemActif, nil},
+		{"resume after a pause", PlanEnPause, ItemEnPreparation, []ItemStatus{ItemEnPreparation, ItemTermine},
+			ItemActif, []ItemStatus{ItemActif, ItemTermine}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Goal{Domain: DomainSante, Title: "Objectif", Status: tc.goal}
+			for _, st := range tc.actions {
+				g.Actions = append(g.Actions, PlanAction{Title: "Action", Status: st})
+			}
+			p := Plan{Version: 1, Status: tc.from, Agreements: agreed, Goals: []Goal{g}}
+			if tc.from != PlanEnPreparation {
+				p.StartedOn = planDate("2026-01-06")
+			}
+			if err := p.MoveTo(PlanEnCours, planDate("2026-02-01")); err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Goals[0].Status; got != tc.wantGoal {
+				t.Errorf("goal %s, want %s", got, tc.wantGoal)
+			}
+			for i, want := range tc.wantActions {
+				if got := p.Goals[0].Actions[i].Status; got != want {
+					t.Errorf("action %d: %s, want %s", i, got, want)
+				}
+			}
+		})
+	}
+	// Other moves leave the goals alone.
+	p := Plan{Version: 1, Status: PlanEnPreparation, Goals: []Goal{{Domain: DomainSante, Title: "x", Status: ItemEnPreparation}}}
+	if err := p.MoveTo(PlanTermine, planDate("2026-02-01")); err != nil || p.Goals[0].Status != ItemEnPreparation {
+		t.Errorf("abandoned draft: %v, goal %s", err, p.Goals[0].Status)
+	}
+}
+
+func TestPlanStaleRevision(t *testing.T) {
+	at := time.Date(2026, 11, 23, 13, 5, 0, 0, time.UTC)
+	p := Plan{Revision: 4, UpdatedByName: "Marie Curie", UpdatedAt: at}
+	if err := p.CheckRevision(4); err != nil {
+		t.Fatalf("current revision refused: %v", err)
+	}
+	err := p.CheckRevision(3)
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("stale revision: %v, want ErrConflict", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "Marie Curie") || !strings.Contains(msg, "23/11/2026 à 14:05") {
+		t.Errorf("message does not name who and when (Paris time): %s", msg)
+	}
+}

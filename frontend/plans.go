@@ -211,11 +211,26 @@ func (a *App) showPlan(c *gin.Context, status int, page string, goal domain.Goal
 	a.render(c, status, page, view{Title: d.Label, Nav: "usagers", Errors: errs, Data: d})
 }
 
+// formRevision reads the plan revision a form was drawn from (every plan
+// form carries it); without it the request is refused (400).
+func (a *App) formRevision(c *gin.Context) (int, bool) {
+	n, err := strconv.Atoi(c.PostForm("revision"))
+	if err != nil || n < 1 {
+		a.errorPage(c, http.StatusBadRequest, "Le formulaire ne précise pas sur quelle version enregistrée du projet il a été rempli : rechargez la page et recommencez.")
+		return 0, false
+	}
+	return n, true
+}
+
 // changePlan loads the plan, applies change, saves the whole aggregate and
 // the trail row in one transaction; a refusal re-renders the plan page
 // with the message beside the field.
 func (a *App) changePlan(c *gin.Context, act domain.Action, detail string, goal domain.GoalInput, change func(p *domain.Plan) error) {
 	g, s, ok := a.needPlan(c, act)
+	if !ok {
+		return
+	}
+	seen, ok := a.formRevision(c)
 	if !ok {
 		return
 	}
@@ -226,9 +241,16 @@ func (a *App) changePlan(c *gin.Context, act domain.Action, detail string, goal 
 			return err
 		}
 		planID = p.ID
+		// The form was filled on revision seen: a save made meanwhile is
+		// not overwritten (SavePlan checks again under the row lock).
+		if err := p.CheckRevision(seen); err != nil {
+			return err
+		}
 		if err := change(&p); err != nil {
 			return err
 		}
+		pr := principal(c)
+		p.UpdatedBy, p.UpdatedByName = pr.UserID, pr.DisplayName
 		if err := tx.SavePlan(&p); err != nil {
 			return err
 		}
@@ -236,7 +258,11 @@ func (a *App) changePlan(c *gin.Context, act domain.Action, detail string, goal 
 	})
 	if err != nil {
 		var te *domain.PlanTransitionError
+		var stale *domain.PlanStaleError
 		switch {
+		case errors.As(err, &stale):
+			a.showPlan(c, http.StatusConflict, "plan", goal, map[string]string{"_": stale.Error()})
+			return
 		case errors.As(err, &te):
 			a.showPlan(c, http.StatusUnprocessableEntity, "plan", goal, map[string]string{"status": te.Error()})
 			return
@@ -319,10 +345,17 @@ func (a *App) revisePlan(c *gin.Context) {
 	if !ok {
 		return
 	}
+	seen, ok := a.formRevision(c)
+	if !ok {
+		return
+	}
 	var next domain.Plan
 	err := a.inTenant(c, func(tx domain.Tx) error {
 		p, err := a.loadPlan(c, tx)
 		if err != nil {
+			return err
+		}
+		if err := p.CheckRevision(seen); err != nil {
 			return err
 		}
 		if next, err = tx.StartRevision(p.ID); err != nil {
@@ -330,6 +363,11 @@ func (a *App) revisePlan(c *gin.Context) {
 		}
 		return a.trace(c, tx, g, s, domain.ActionWrite, "projet personnalisé : révision (version "+strconv.Itoa(next.Version)+")")
 	})
+	var stale *domain.PlanStaleError
+	if errors.As(err, &stale) {
+		a.showPlan(c, http.StatusConflict, "plan", domain.GoalInput{}, map[string]string{"_": stale.Error()})
+		return
+	}
 	if errors.Is(err, domain.ErrConflict) || errors.Is(err, domain.ErrPlanNotRunning) {
 		a.showPlan(c, http.StatusUnprocessableEntity, "plan", domain.GoalInput{}, map[string]string{"_": "Une révision existe déjà, ou le projet n'est pas en cours."})
 		return

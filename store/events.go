@@ -12,6 +12,10 @@ import (
 	"github.com/relais-dui/relais/domain"
 )
 
+// coordinationTables hold rows of a usager (moved on a merge): the usagers
+// a synthesis meeting discusses.
+var coordinationTables = []string{"meeting_usagers"}
+
 // SaveEvent inserts an event of the record.
 func (tx *Tx) SaveEvent(e *domain.Event) error {
 	if e.ID == uuid.Nil {

@@ -20,18 +20,19 @@ import (
 // after an error.
 
 const planColumns = `id, org_id, usager_id, establishment_id, version, previous_id, status, periodicity_months,
-	started_on, ended_on, created_at`
+	started_on, ended_on, created_at, revision, updated_by, updated_by_name, updated_at`
 
 func scanPlan(s scanner) (domain.Plan, error) {
 	var p domain.Plan
 	var prev uuid.NullUUID
 	var status string
 	var started, ended sql.NullTime
+	var updatedBy uuid.NullUUID
 	if err := s.Scan(&p.ID, &p.OrgID, &p.UsagerID, &p.EstablishmentID, &p.Version, &prev, &status, &p.PeriodicityMonths,
-		&started, &ended, &p.CreatedAt); err != nil {
+		&started, &ended, &p.CreatedAt, &p.Revision, &updatedBy, &p.UpdatedByName, &p.UpdatedAt); err != nil {
 		return p, err
 	}
-	p.PreviousID, p.Status = prev.UUID, domain.PlanStatus(status)
+	p.PreviousID, p.Status, p.UpdatedBy, p.UpdatedAt = prev.UUID, domain.PlanStatus(status), updatedBy.UUID, p.UpdatedAt.UTC()
 	p.StartedOn, p.EndedOn = nullDate(started), nullDate(ended)
 	return p, nil
 }
@@ -83,9 +84,11 @@ func (tx *Tx) CreatePlan(p *domain.Plan) error {
 			return err
 		}
 		err := in.g.Raw(`INSERT INTO plans (id, org_id, usager_id, establishment_id, version, previous_id, status,
-			periodicity_months, started_on, ended_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING created_at`,
+			periodicity_months, started_on, ended_on, updated_by, updated_by_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING created_at, revision, updated_at`,
 			p.ID, p.OrgID, p.UsagerID, p.EstablishmentID, p.Version, planUUIDArg(p.PreviousID), string(p.Status),
-			p.PeriodicityMonths, dateArg(p.StartedOn), dateArg(p.EndedOn)).Row().Scan(&p.CreatedAt)
+			p.PeriodicityMonths, dateArg(p.StartedOn), dateArg(p.EndedOn), planUUIDArg(p.UpdatedBy), p.UpdatedByName).Row().Scan(
+			&p.CreatedAt, &p.Revision, &p.UpdatedAt)
 		if err != nil {
 			return mapErr("create plan", err)
 		}
@@ -94,9 +97,13 @@ func (tx *Tx) CreatePlan(p *domain.Plan) error {
 }
 
 // SavePlan stores the whole plan p (status, dates, every part) over its
-// stored version. A stored TERMINE version is never changed. When p is a
-// revision that starts (ENCOURS), the version it revises ends (TERMINE) in
-// the same savepoint. Nothing is stored when any check fails.
+// stored version. A stored TERMINE version is never changed. p.Revision is
+// the revision p was read at: when the stored one moved on (someone saved
+// meanwhile), the save is refused with a *domain.PlanStaleError naming
+// them; otherwise the revision goes up by one and p.UpdatedBy/UpdatedByName
+// are recorded as the last saver. When p is a revision that starts
+// (ENCOURS), the version it revises ends (TERMINE) in the same savepoint.
+// Nothing is stored when any check fails.
 func (tx *Tx) SavePlan(p *domain.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -109,6 +116,11 @@ func (tx *Tx) SavePlan(p *domain.Plan) error {
 		if stored.Status == domain.PlanTermine {
 			return fmt.Errorf("save plan: %w", domain.ErrPlanClosed)
 		}
+		// Checked under the row lock: of two saves drawn from the same
+		// revision, the second waits here and is refused.
+		if err := stored.CheckRevision(p.Revision); err != nil {
+			return err
+		}
 		if stored.UsagerID != p.UsagerID || stored.EstablishmentID != p.EstablishmentID || stored.Version != p.Version ||
 			stored.PreviousID != p.PreviousID {
 			return fmt.Errorf("save plan: identity of the version changed: %w", domain.ErrConflict)
@@ -120,10 +132,13 @@ func (tx *Tx) SavePlan(p *domain.Plan) error {
 			return err
 		}
 		p.OrgID = tx.Org
-		if err := affected("update plan", in.g.Exec(`UPDATE plans SET status = ?, periodicity_months = ?, started_on = ?,
-			ended_on = ?, updated_at = now() WHERE id = ?`,
-			string(p.Status), p.PeriodicityMonths, dateArg(p.StartedOn), dateArg(p.EndedOn), p.ID)); err != nil {
-			return err
+		err = in.g.Raw(`UPDATE plans SET status = ?, periodicity_months = ?, started_on = ?, ended_on = ?,
+			revision = revision + 1, updated_by = ?, updated_by_name = ?, updated_at = now() WHERE id = ?
+			RETURNING revision, updated_at`,
+			string(p.Status), p.PeriodicityMonths, dateArg(p.StartedOn), dateArg(p.EndedOn), planUUIDArg(p.UpdatedBy),
+			p.UpdatedByName, p.ID).Row().Scan(&p.Revision, &p.UpdatedAt)
+		if err != nil {
+			return mapSQL("update plan", err)
 		}
 		// Reviews first: their evaluations reference goals.
 		for _, t := range []string{"plan_reviews", "plan_goals", "plan_expectations", "plan_needs", "plan_agreements"} {
@@ -155,8 +170,11 @@ func (tx *Tx) endPrevious(p *domain.Plan) error {
 	if err := domain.Supersede(&prev, *p, on); err != nil {
 		return err
 	}
-	return affected("end previous plan", tx.g.Exec(`UPDATE plans SET status = ?, ended_on = ?, updated_at = now() WHERE id = ?`,
-		string(prev.Status), dateArg(prev.EndedOn), prev.ID))
+	// The ended version's revision moves on too: a form still open on it
+	// is stale.
+	return affected("end previous plan", tx.g.Exec(`UPDATE plans SET status = ?, ended_on = ?, revision = revision + 1,
+		updated_by = ?, updated_by_name = ?, updated_at = now() WHERE id = ?`,
+		string(prev.Status), dateArg(prev.EndedOn), planUUIDArg(p.UpdatedBy), p.UpdatedByName, prev.ID))
 }
 
 // insertPlanRows inserts rows (ncols values each) with one multi-row INSERT.

@@ -85,13 +85,9 @@ func TestPlanRevisionKeepsHistory(t *testing.T) {
 		if err := v1.AddAgreement(domain.Agreement{Author: domain.AgreementUsager, Method: domain.AgreementPaperScanned, Date: planDay("2025-01-21"), Name: "Jeanne Lefèvre"}); err != nil {
 			return err
 		}
+		// Starting the plan activates its prepared goals.
 		if err := v1.MoveTo(domain.PlanEnCours, planDay("2025-01-22")); err != nil {
 			return err
-		}
-		for i := range v1.Goals {
-			if err := v1.Goals[i].MoveTo(domain.ItemActif); err != nil {
-				return err
-			}
 		}
 		if err := tx.SavePlan(&v1); err != nil {
 			return err
@@ -559,4 +555,54 @@ func BenchmarkPlansDue(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n), "lines")
+}
+
+// Two people read the same revision; the first save wins, the second is
+// refused with who saved and when, and stores nothing.
+func TestPlanStaleSaveRefused(t *testing.T) {
+	f := newFixture(t)
+	u := admittedUsager(t, f, "Fabre", f.ehpad.ID, "2025-01-01")
+	p := draftPlan(t, u, f.ehpad.ID)
+	f.tx(t, func(tx *store.Tx) error { return tx.CreatePlan(&p) })
+	if p.Revision != 1 {
+		t.Fatalf("new plan at revision %d, want 1", p.Revision)
+	}
+	var first, second domain.Plan
+	f.tx(t, func(tx *store.Tx) error {
+		var err error
+		if first, err = tx.Plan(p.ID); err != nil {
+			return err
+		}
+		second, err = tx.Plan(p.ID)
+		return err
+	})
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(first.AddNeed(domain.Need{Text: "Besoin de la première"}))
+	first.UpdatedBy, first.UpdatedByName = store.NewID(), "Alice Première"
+	f.tx(t, func(tx *store.Tx) error { return tx.SavePlan(&first) })
+	if first.Revision != 2 {
+		t.Errorf("revision after a save: %d, want 2", first.Revision)
+	}
+	must(second.AddNeed(domain.Need{Text: "Besoin de la seconde"}))
+	second.UpdatedByName = "Bruno Second"
+	f.tx(t, func(tx *store.Tx) error {
+		err := tx.SavePlan(&second)
+		var stale *domain.PlanStaleError
+		if !errors.As(err, &stale) || !errors.Is(err, domain.ErrConflict) || stale.By != "Alice Première" || stale.At.IsZero() {
+			t.Errorf("stale save: %v, want PlanStaleError by Alice Première", err)
+		}
+		back, err := tx.Plan(p.ID)
+		if err != nil {
+			return err
+		}
+		if back.Revision != 2 || len(back.Needs) != 2 || back.Needs[1].Text != "Besoin de la première" || back.UpdatedByName != "Alice Première" {
+			t.Errorf("stored after the refused save: revision %d, needs %+v, by %q", back.Revision, back.Needs, back.UpdatedByName)
+		}
+		return nil
+	})
 }

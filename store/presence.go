@@ -62,7 +62,7 @@ func (tx *Tx) SavePresences(lines []domain.Presence) error {
 	for _, p := range lines {
 		err := tx.g.Exec(`INSERT INTO presences (org_id, establishment_id, usager_id, day, status, reason, recorded_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (establishment_id, day, usager_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
+			ON CONFLICT (establishment_id, day, usager_id, half) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
 			recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
 			tx.Org, p.EstablishmentID, p.UsagerID, dateArg(p.Day), string(p.Status), p.Reason, p.RecordedBy).Error
 		if err != nil {
