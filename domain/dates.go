@@ -61,3 +61,11 @@ func parseDateField(v *ValidationError, field, s string, required bool, what str
 	}
 	return d, true
 }
+
+// FrenchDateTime writes t in Paris time as 02/01/2006 à 15:04; zero gives "".
+func FrenchDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(Paris()).Format("02/01/2006 à 15:04")
+}

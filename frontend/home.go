@@ -29,6 +29,10 @@ type homeData struct {
 	AdverseLate []domain.AdverseEvent
 	Now         time.Time
 	EstabNames  map[string]string
+	// Delegations (bris de glace) of the last 7 days, for those who oversee
+	// the trail of an establishment.
+	ShowDelegations bool
+	Delegations     []domain.Delegation
 }
 
 func (a *App) home(c *gin.Context) {
@@ -77,6 +81,12 @@ func (a *App) home(c *gin.Context) {
 				if f.ARSState(d.Now).Late() {
 					d.AdverseLate = append(d.AdverseLate, f)
 				}
+			}
+		}
+		if sup := a.supervisedEstabs(p); len(sup) > 0 {
+			d.ShowDelegations = true
+			if d.Delegations, err = tx.Delegations(sup, d.Now.AddDate(0, 0, -7)); err != nil {
+				return err
 			}
 		}
 		sort.SliceStable(d.Agenda, func(i, j int) bool { return d.Agenda[i].At.Before(d.Agenda[j].At) })

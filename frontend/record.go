@@ -56,7 +56,7 @@ func (a *App) showDossier(c *gin.Context, status int, noteBody string, errs map[
 	p := principal(c)
 	d := dossierData{Usager: rec.Usager, Age: rec.Usager.Age(a.cfg.Now()), NoteBody: noteBody}
 	for _, s := range domain.RecordSections {
-		if _, _, ok := a.cfg.Authz.CanInAny(p, rec.Visible, s, domain.ActionRead); ok {
+		if _, ok := a.recordRight(p, rec, s, domain.ActionRead); ok {
 			d.Tabs = append(d.Tabs, tab{Section: s})
 		}
 	}

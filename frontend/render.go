@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,12 +41,15 @@ type view struct {
 	Errors map[string]string // field name → French message
 	Unread int               // unread liaison notes (nav badge)
 	Data   any
+	// On the pages of a record: its allergy banner and the user's running
+	// delegations, filled by render from the loaded record.
+	Record *record
 }
 
 var funcs = template.FuncMap{
 	"date":         domain.FrenchDate,
 	"inputDate":    domain.FormatDate,
-	"datetime":     func(t time.Time) string { return t.In(domain.Paris()).Format("02/01/2006 à 15:04") },
+	"datetime":     domain.FrenchDateTime,
 	"join":         strings.Join,
 	"upper":        strings.ToUpper,
 	"sectionLabel": func(s domain.Section) string { return s.Label() },
@@ -117,6 +119,11 @@ func (a *App) render(c *gin.Context, status int, page string, v view) {
 		_, _, v.Admin = a.cfg.Authz.CanInAny(p, p.Establishments(), domain.SectionSettings, domain.ActionRead)
 		v.Unread = a.liaisonUnread(c, p)
 	}
+	if r, ok := c.Get("record"); ok {
+		if rec, ok := r.(record); ok {
+			v.Record = &rec
+		}
+	}
 	if v.Flash == "" {
 		v.Flash = flashMessages[c.Query("ok")]
 	}
@@ -137,29 +144,33 @@ func (a *App) errorPage(c *gin.Context, status int, msg string) {
 
 // flashMessages are confirmations shown after a redirect (?ok=key).
 var flashMessages = map[string]string{
-	"cree":        "Le dossier a été créé.",
-	"identite":    "L'identité a été enregistrée.",
-	"sejour":      "La pré-admission a été enregistrée.",
-	"admis":       "L'admission a été enregistrée.",
-	"sortie":      "La sortie a été enregistrée.",
-	"contact":     "L'entourage a été mis à jour.",
-	"consent":     "Le consentement a été enregistré.",
-	"retrait":     "Le retrait du consentement a été enregistré.",
-	"note":        "La note a été ajoutée.",
-	"valide":      "La note a été validée.",
-	"utilisateur": "Le compte a été enregistré.",
-	"roles":       "La matrice des droits a été enregistrée.",
-	"motdepasse":  "Le mot de passe a été changé.",
-	"fusion":      "Les deux dossiers ont été fusionnés.",
-	"piece":       "La vérification de l'identité a été enregistrée.",
-	"attribut":    "L'attribut de l'identité a été mis à jour.",
-	"ins":         "L'INS a été enregistrée.",
-	"evenement":   "L'événement a été enregistré.",
-	"presences":   "Le registre de présence a été enregistré.",
-	"projet":      "Le projet personnalisé a été mis à jour.",
-	"revision":    "Une nouvelle version du projet a été préparée ; la version en cours le reste jusqu'à son démarrage.",
-	"distincts":   "Les deux dossiers sont enregistrés comme deux personnes différentes.",
-	"alias":       "Le dossier demandé a été fusionné avec celui-ci.",
+	"medical":        "Le dossier médical a été mis à jour.",
+	"compte-rendu":   "Le compte rendu a été enregistré.",
+	"delegation":     "La section est ouverte par délégation ; chaque consultation est tracée et visible de la direction.",
+	"delegation-fin": "La délégation est terminée.",
+	"cree":           "Le dossier a été créé.",
+	"identite":       "L'identité a été enregistrée.",
+	"sejour":         "La pré-admission a été enregistrée.",
+	"admis":          "L'admission a été enregistrée.",
+	"sortie":         "La sortie a été enregistrée.",
+	"contact":        "L'entourage a été mis à jour.",
+	"consent":        "Le consentement a été enregistré.",
+	"retrait":        "Le retrait du consentement a été enregistré.",
+	"note":           "La note a été ajoutée.",
+	"valide":         "La note a été validée.",
+	"utilisateur":    "Le compte a été enregistré.",
+	"roles":          "La matrice des droits a été enregistrée.",
+	"motdepasse":     "Le mot de passe a été changé.",
+	"fusion":         "Les deux dossiers ont été fusionnés.",
+	"piece":          "La vérification de l'identité a été enregistrée.",
+	"attribut":       "L'attribut de l'identité a été mis à jour.",
+	"ins":            "L'INS a été enregistrée.",
+	"evenement":      "L'événement a été enregistré.",
+	"presences":      "Le registre de présence a été enregistré.",
+	"projet":         "Le projet personnalisé a été mis à jour.",
+	"revision":       "Une nouvelle version du projet a été préparée ; la version en cours le reste jusqu'à son démarrage.",
+	"distincts":      "Les deux dossiers sont enregistrés comme deux personnes différentes.",
+	"alias":          "Le dossier demandé a été fusionné avec celui-ci.",
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -35,7 +35,7 @@ var timelineKinds = map[string]string{"event": "Événements", "note": "Notes", 
 func (a *App) readableSections(c *gin.Context, act domain.Action) []domain.Section {
 	var out []domain.Section
 	for _, s := range domain.RecordSections {
-		if _, _, ok := a.cfg.Authz.CanInAny(principal(c), currentRecord(c).Visible, s, act); ok {
+		if _, ok := a.grantFor(c, s, act); ok {
 			out = append(out, s)
 		}
 	}
@@ -105,8 +105,7 @@ func parseCursor(s string) (time.Time, uuid.UUID, bool) {
 
 // grantFor resolves which role and establishment carry a right on the record.
 func (a *App) grantFor(c *gin.Context, s domain.Section, act domain.Action) (grant, bool) {
-	estab, role, ok := a.cfg.Authz.CanInAny(principal(c), currentRecord(c).Visible, s, act)
-	return grant{Estab: estab, Role: role}, ok
+	return a.recordRight(principal(c), currentRecord(c), s, act)
 }
 
 type eventFormData struct {

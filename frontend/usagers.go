@@ -17,6 +17,13 @@ import (
 type record struct {
 	Usager  domain.Usager
 	Visible []uuid.UUID
+	// Delegations are the user's running delegations (bris de glace) on
+	// this record: each opens one section for reading.
+	Delegations []domain.Delegation
+	// Allergies feed the banner shown on every page of the record to those
+	// who read its care or medical section (nil otherwise).
+	Allergies     []domain.MedicalItem
+	ShowAllergies bool
 }
 
 func currentRecord(c *gin.Context) record {
@@ -46,7 +53,23 @@ func (a *App) loadUsager(c *gin.Context) {
 			return err
 		}
 		rec = record{Usager: u, Visible: intersect(estabs, p.Establishments())}
-		return nil
+		if len(rec.Visible) == 0 {
+			return nil
+		}
+		if rec.Delegations, err = tx.ActiveDelegations(p.UserID, id, a.cfg.Now()); err != nil {
+			return err
+		}
+		// Allergies matter to whoever gives care or meals, not only to
+		// the medical team: care or medical readers see the banner.
+		for _, s := range []domain.Section{domain.SectionCare, domain.SectionMedical} {
+			if _, ok := a.recordRight(p, rec, s, domain.ActionRead); ok {
+				rec.ShowAllergies = true
+			}
+		}
+		if rec.ShowAllergies {
+			rec.Allergies, err = tx.Allergies(id)
+		}
+		return err
 	})
 	if err != nil {
 		a.fail(c, err)
@@ -85,16 +108,47 @@ func intersect(a, b []uuid.UUID) []uuid.UUID {
 type grant struct {
 	Estab uuid.UUID
 	Role  domain.Role
+	// Delegation is set when the right comes from a delegation (bris de
+	// glace) rather than the role: the trace says so.
+	Delegation uuid.UUID
 }
 
-// need checks a right on the current record and answers 403 when missing.
-func (a *App) need(c *gin.Context, s domain.Section, act domain.Action) (grant, bool) {
-	estab, role, ok := a.cfg.Authz.CanInAny(principal(c), currentRecord(c).Visible, s, act)
-	if !ok {
-		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne permettent pas cette action sur ce dossier ("+s.Label()+" : "+strings.ToLower(act.Label())+").")
+// recordRight is the one place a right on a record is decided: the role
+// matrix in one of the record's establishments, or else, for reading, a
+// running delegation on that section.
+func (a *App) recordRight(p *access.Principal, rec record, s domain.Section, act domain.Action) (grant, bool) {
+	if estab, role, ok := a.cfg.Authz.CanInAny(p, rec.Visible, s, act); ok {
+		return grant{Estab: estab, Role: role}, true
+	}
+	if act != domain.ActionRead {
 		return grant{}, false
 	}
-	return grant{Estab: estab, Role: role}, true
+	now := a.cfg.Now()
+	for _, d := range rec.Delegations {
+		if d.Section == s && d.ActiveAt(now) {
+			return grant{Estab: d.EstablishmentID, Role: d.Role, Delegation: d.ID}, true
+		}
+	}
+	return grant{}, false
+}
+
+// need checks a right on the current record and answers 403 when missing;
+// a refused read of a record section offers a delegation.
+func (a *App) need(c *gin.Context, s domain.Section, act domain.Action) (grant, bool) {
+	g, ok := a.grantFor(c, s, act)
+	if !ok {
+		msg := "Vos habilitations ne permettent pas cette action sur ce dossier (" + s.Label() + " : " + strings.ToLower(act.Label()) + ")."
+		if act == domain.ActionRead && delegable(s) {
+			a.render(c, http.StatusForbidden, "error", view{Title: http.StatusText(http.StatusForbidden), Data: map[string]any{
+				"Status": http.StatusForbidden, "Message": msg,
+				"Delegation": "/usagers/" + currentRecord(c).Usager.ID.String() + "/delegation?section=" + string(s)}})
+			c.Abort()
+			return grant{}, false
+		}
+		a.errorPage(c, http.StatusForbidden, msg)
+		return grant{}, false
+	}
+	return g, true
 }
 
 // needIn checks a right in one establishment of the record.
@@ -112,6 +166,9 @@ func (a *App) needIn(c *gin.Context, estab uuid.UUID, s domain.Section, act doma
 
 // trace writes the trail row of an action on the current record.
 func (a *App) trace(c *gin.Context, tx domain.Tx, g grant, s domain.Section, act domain.Action, detail string) error {
+	if g.Delegation != uuid.Nil {
+		detail = "Bris de glace (délégation " + g.Delegation.String()[:8] + ") — " + detail
+	}
 	return access.Trace(tx, principal(c), g.Role, g.Estab, currentRecord(c).Usager.ID, s, act, detail)
 }
 
