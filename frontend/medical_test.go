@@ -39,7 +39,9 @@ func TestMedicalSection(t *testing.T) {
 
 	t.Run("writing", func(t *testing.T) {
 		// Forms are built afresh for each client: post adds the client's CSRF token.
-		diag := func() url.Values { return url.Values{"kind": {"diagnostic"}, "label": {"Diabète de type 2"}, "code": {"E11.9"}} }
+		diag := func() url.Values {
+			return url.Values{"kind": {"diagnostic"}, "label": {"Diabète de type 2"}, "code": {"E11.9"}}
+		}
 		if code, _ := nurse.post(base+"/medical/elements", diag()); code != http.StatusForbidden {
 			t.Errorf("nurse recording a diagnosis = %d, want 403", code)
 		}
