@@ -76,8 +76,10 @@ END
 $$;
 -- +goose StatementEnd
 
--- Reports are never rewritten; items and delegations change status only.
+-- Reports are never rewritten (only moved to the kept record on a merge);
+-- items and delegations change status only.
 GRANT SELECT, INSERT ON medical_reports TO relais_app;
+GRANT UPDATE (usager_id) ON medical_reports TO relais_app;
 GRANT SELECT, INSERT, UPDATE ON medical_items, delegations TO relais_app;
 
 -- +goose Down
