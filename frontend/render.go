@@ -171,6 +171,10 @@ var flashMessages = map[string]string{
 	"revision":       "Une nouvelle version du projet a été préparée ; la version en cours le reste jusqu'à son démarrage.",
 	"distincts":      "Les deux dossiers sont enregistrés comme deux personnes différentes.",
 	"alias":          "Le dossier demandé a été fusionné avec celui-ci.",
+	// Targeted notes (transmissions ciblées).
+	"transmission": "La transmission ciblée a été enregistrée.",
+	"resultat":     "Le résultat a été noté.",
+	"cloture":      "La cible a été close.",
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
