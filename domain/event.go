@@ -253,7 +253,7 @@ func parseDateTime(s string) (time.Time, bool) {
 type TimelineItem struct {
 	At      time.Time
 	ID      uuid.UUID
-	Kind    string // "event", "note", "stay", "identity"
+	Kind    string // "event", "note", "targeted", "stay", "identity"
 	Section Section
 	Title   string
 	Detail  string

@@ -281,3 +281,34 @@ func TestReleve(t *testing.T) {
 		t.Errorf("SSIAD relève: %d", code)
 	}
 }
+
+// Targeted notes are a kind of the dossier's timeline, for care readers.
+func TestTargetedNotesInTimeline(t *testing.T) {
+	w := newWorld(t)
+	rec := "/usagers/" + w.resident.String()
+	as := w.login("u.aide_soignant")
+	as.get(rec + "/transmissions/nouvelle")
+	if code, _ := as.post(rec+"/transmissions", url.Values{"target": {"alimentation"}, "macro": {"admission"}, "data": {"Mange seule, texture hachée"}}); code != http.StatusSeeOther {
+		t.Fatalf("write: %d", code)
+	}
+	n := w.lastTargeted()
+	for _, path := range []string{rec + "/chronologie", rec + "/chronologie?type=targeted"} {
+		_, body := as.get(path)
+		if !strings.Contains(body, "Mange seule") || !strings.Contains(body, "Cible : Alimentation · Macrocible d&#39;admission") ||
+			!strings.Contains(body, "/transmissions#tc-"+n.ID.String()) {
+			t.Errorf("%s misses the targeted note", path)
+		}
+	}
+	// Each kind filters alone (a branch alone names the columns of the union).
+	for _, kind := range []string{"note", "stay", "identity"} {
+		if code, body := w.login("u.directeur").get(rec + "/chronologie?type=" + kind); code != http.StatusOK || strings.Contains(body, "Mange seule") {
+			t.Errorf("timeline filtered on %s: %d", kind, code)
+		}
+	}
+	if _, body := as.get(rec + "/chronologie?type=event"); strings.Contains(body, "Mange seule") {
+		t.Error("the event filter shows a targeted note")
+	}
+	if _, body := w.login("u.educateur").get(rec + "/chronologie"); strings.Contains(body, "Mange seule") {
+		t.Error("an educator (no care read) sees a targeted note in the timeline")
+	}
+}

@@ -30,7 +30,7 @@ type timelineData struct {
 	CanWrite bool
 }
 
-var timelineKinds = map[string]string{"event": "Événements", "note": "Notes", "stay": "Séjours", "identity": "Identité"}
+var timelineKinds = map[string]string{"event": "Événements", "note": "Notes", "targeted": "Transmissions ciblées", "stay": "Séjours", "identity": "Identité"}
 
 func (a *App) readableSections(c *gin.Context, act domain.Action) []domain.Section {
 	var out []domain.Section

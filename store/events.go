@@ -39,10 +39,11 @@ func (tx *Tx) Timeline(q domain.TimelineQuery) ([]domain.TimelineItem, error) {
 		q.Limit = 50
 	}
 	sections := make([]string, len(q.Sections))
-	admin := false
+	admin, care := false, false
 	for i, s := range q.Sections {
 		sections[i] = string(s)
 		admin = admin || s == domain.SectionAdmin
+		care = care || s == domain.SectionCare
 	}
 	if len(sections) == 0 {
 		return nil, nil
@@ -63,17 +64,23 @@ func (tx *Tx) Timeline(q domain.TimelineQuery) ([]domain.TimelineItem, error) {
 	add("event", `SELECT start_at AS at, id, 'event' AS kind, section, title, type || '|' || status AS detail, author_name AS author
 		FROM events WHERE usager_id = ? AND section IN ? AND (start_at, id) < (?, ?) ORDER BY start_at DESC, id DESC LIMIT ?`,
 		q.UsagerID, sections, before, beforeID, q.Limit)
-	add("note", `SELECT written_at, id, 'note', section, left(body, 300), '', author_name
+	add("note", `SELECT written_at AS at, id, 'note' AS kind, section, left(body, 300) AS title, '' AS detail, author_name AS author
 		FROM record_notes WHERE usager_id = ? AND section IN ? AND (written_at, id) < (?, ?) ORDER BY written_at DESC, id DESC LIMIT ?`,
 		q.UsagerID, sections, before, beforeID, q.Limit)
+	if care {
+		add("targeted", `SELECT written_at AS at, id, 'targeted' AS kind, 'care' AS section, left(data, 300) AS title,
+			target || '|' || target_other || '|' || macro AS detail, author_name AS author
+			FROM targeted_notes WHERE usager_id = ? AND (written_at, id) < (?, ?) ORDER BY written_at DESC, id DESC LIMIT ?`,
+			q.UsagerID, before, beforeID, q.Limit)
+	}
 	if admin {
-		add("stay", `SELECT at, id, 'stay', 'admin', title, status, '' FROM (
+		add("stay", `SELECT at, id, 'stay' AS kind, 'admin' AS section, title, status AS detail, '' AS author FROM (
 			SELECT COALESCE(s.discharge_date, s.admission_date, s.planned_entry, s.created_at::date)::timestamptz AS at, s.id,
 			       e.name AS title, s.status
 			FROM stays s JOIN establishments e ON e.id = s.establishment_id WHERE s.usager_id = ?) x
 			WHERE (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?`,
 			q.UsagerID, before, beforeID, q.Limit)
-		add("identity", `SELECT at, id, 'identity', 'admin', description, to_status, by_name
+		add("identity", `SELECT at, id, 'identity' AS kind, 'admin' AS section, description AS title, to_status AS detail, by_name AS author
 			FROM identity_events WHERE usager_id = ? AND (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?`,
 			q.UsagerID, before, beforeID, q.Limit)
 	}
@@ -122,6 +129,14 @@ func timelineDetail(kind, code string) string {
 		return domain.StayStatus(code).Label()
 	case "identity":
 		return domain.IdentityStatus(code).Label()
+	case "targeted":
+		target, rest, _ := strings.Cut(code, "|")
+		other, macro, _ := strings.Cut(rest, "|")
+		d := "Cible : " + domain.TargetedNote{Target: domain.Target(target), TargetOther: other}.TargetLabel()
+		if m := domain.Macrocible(macro).Label(); m != "" {
+			d += " · " + m
+		}
+		return d
 	}
 	return code
 }
