@@ -111,6 +111,9 @@ type Tx interface {
 	MedicationTx
 	MedicalTx
 
+	// Partner API clients (FHIR).
+	APIClientTx
+
 	AccountTx
 }
 
@@ -147,9 +150,16 @@ type UsagerQuery struct {
 	Establishments []uuid.UUID // only usagers with a stay in one of these (required: visibility)
 	Establishment  uuid.UUID   // optional narrower filter
 	Status         StayStatus  // optional: only usagers with a stay of this status
-	AfterKey       string
-	AfterID        uuid.UUID
-	Limit          int
+	// Optional filters of the FHIR Patient search.
+	Family    string    // start of the name
+	Given     string    // start of a first name
+	BirthDate time.Time // exact date
+	Sex       Sex
+	INS       string // 15-character matricule: only a QUAL identity carries it
+	ID        uuid.UUID
+	AfterKey  string
+	AfterID   uuid.UUID
+	Limit     int
 }
 
 // UsagerRow is a line of the usager list.

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/relais-dui/relais/access"
+	"github.com/relais-dui/relais/fhir"
 	"github.com/relais-dui/relais/frontend"
 	"github.com/relais-dui/relais/insi"
 	"github.com/relais-dui/relais/insi/insitest"
@@ -151,6 +152,11 @@ func build(ctx context.Context, db *store.DB, cfg Config) (http.Handler, *access
 		}
 		c.String(http.StatusOK, "ok\n")
 	})
+	clients, err := access.NewClientAuth(db, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	fhir.New(fhir.Config{Store: db.Records(), Clients: clients, Authz: authz, Logger: cfg.Logger}).Register(r)
 	ui.Register(r)
 	return r, authz, nil
 }
@@ -170,6 +176,9 @@ func housekeeping(ctx context.Context, db *store.DB, l *slog.Logger) {
 			}
 			if _, err := db.PurgeLoginFailures(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 				l.Warn("purge login failures", "err", err)
+			}
+			if _, err := db.PurgeExpiredTokens(ctx); err != nil && ctx.Err() == nil {
+				l.Warn("purge expired API tokens", "err", err)
 			}
 		}
 	}

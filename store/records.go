@@ -208,6 +208,31 @@ func (tx *Tx) ListUsagers(q domain.UsagerQuery) (domain.UsagerPage, error) {
 		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(key)
 		args = append(args, esc+"%", "% "+esc+"%")
 	}
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	if key := domain.SearchKey(q.Family); key != "" {
+		where = append(where, "u.sort_key LIKE ?")
+		args = append(args, like.Replace(key)+"%")
+	}
+	if key := domain.SearchKey(q.Given); key != "" {
+		where = append(where, "u.sort_key LIKE ?")
+		args = append(args, "% "+like.Replace(key)+"%")
+	}
+	if !q.BirthDate.IsZero() {
+		where = append(where, "u.birth_date = ?")
+		args = append(args, dateArg(q.BirthDate))
+	}
+	if q.Sex != "" {
+		where = append(where, "u.sex = ?")
+		args = append(args, string(q.Sex))
+	}
+	if q.INS != "" {
+		where = append(where, "u.identity_status = 'QUAL' AND u.ins_number || u.ins_key = ?")
+		args = append(args, q.INS)
+	}
+	if q.ID != uuid.Nil {
+		where = append(where, "u.id = ?")
+		args = append(args, q.ID)
+	}
 	if q.AfterKey != "" || q.AfterID != uuid.Nil {
 		where = append(where, "(u.sort_key, u.id) > (?, ?)")
 		args = append(args, q.AfterKey, q.AfterID)

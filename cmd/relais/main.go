@@ -64,6 +64,7 @@ func commands() []command {
 		{"org", "organismes : org create | add-establishment (relais org help)", cmdOrg},
 		{"user", "comptes : user create | set-password | grant | revoke (relais user help)", cmdUser},
 		{"trail", "piste d'audit : trail verify contrôle le chaînage des empreintes", cmdTrail},
+		{"client", "clients de l'API FHIR : client create | revoke (relais client help)", cmdClient},
 		{"help", "affiche cette aide", nil},
 	}
 }

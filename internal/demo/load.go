@@ -59,6 +59,28 @@ func Load(ctx context.Context, db *store.DB, password string) error {
 			return fmt.Errorf("demo: role matrix of %s: %w", o.Name, err)
 		}
 	}
+	return registerDemoPartner(ctx, db, password)
+}
+
+// DemoPartner is the FHIR API client of the demo EHPAD: every scope, the
+// doctor's habilitations, the demo password as its secret.
+const DemoPartner = "demo-partner"
+
+func registerDemoPartner(ctx context.Context, db *store.DB, password string) error {
+	if _, err := db.LookupClient(ctx, DemoPartner); err == nil {
+		return nil
+	} else if !errors.Is(err, domain.ErrNotFound) {
+		return fmt.Errorf("demo: %s: %w", DemoPartner, err)
+	}
+	est, err := db.EstablishmentByFINESS(ctx, EHPADFINESS)
+	if err != nil {
+		return fmt.Errorf("demo: %s: %w", DemoPartner, err)
+	}
+	c := domain.APIClient{ClientID: DemoPartner, Name: "Partenaire de démonstration (centre hospitalier)", EstablishmentID: est.ID,
+		Role: domain.RoleMedecin, Scopes: []domain.Scope{"system/*.*"}}
+	if _, err := access.RegisterClient(ctx, db, est.OrgID, &c, "demo", password); err != nil {
+		return fmt.Errorf("demo: %s: %w", DemoPartner, err)
+	}
 	return nil
 }
 

@@ -1,0 +1,81 @@
+package fhir
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+)
+
+// searchParam is a search parameter the API serves.
+type searchParam struct {
+	name string
+	typ  fm.SearchParamType
+	doc  string
+}
+
+// resourceSpec is what the API serves of one resource type: the router, the
+// parameter check and the CapabilityStatement all read this table.
+type resourceSpec struct {
+	typ          fm.ResourceType
+	profile      string
+	interactions []fm.TypeRestfulInteraction
+	params       []searchParam
+}
+
+// commonParams are accepted on every search.
+var commonParams = []searchParam{
+	{"_id", fm.SearchParamTypeToken, "Identifiant logique de la ressource."},
+	{"_count", fm.SearchParamTypeNumber, "Taille de page (20 par défaut, 100 au plus)."},
+	{"_cursor", fm.SearchParamTypeString, "Curseur de la page suivante (lien next du Bundle) ; opaque."},
+}
+
+var resources = map[string]resourceSpec{
+	"Patient": {typ: fm.ResourceTypePatient, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient",
+		interactions: []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType},
+		params: []searchParam{
+			{"identifier", fm.SearchParamTypeToken, "Matricule INS (système urn:oid:1.2.250.1.213.1.4.8 ou .9), seulement pour une identité qualifiée."},
+			{"name", fm.SearchParamTypeString, "Début du nom ou du prénom, sans accents ni casse."},
+			{"family", fm.SearchParamTypeString, "Début du nom d'usage, ou de naissance à défaut."},
+			{"given", fm.SearchParamTypeString, "Début du prénom d'usage, ou du premier prénom de naissance à défaut."},
+			{"birthdate", fm.SearchParamTypeDate, "Date de naissance exacte (AAAA-MM-JJ, préfixe eq accepté)."},
+			{"gender", fm.SearchParamTypeToken, "female, male ou unknown."},
+		}},
+}
+
+// resourceOrder fixes the order of the CapabilityStatement.
+var resourceOrder = []string{"Patient"}
+
+// capability is the CapabilityStatement: exactly what the API serves.
+func capability(date string) fm.CapabilityStatement {
+	rest := fm.CapabilityStatementRest{Mode: fm.RestfulCapabilityModeServer,
+		Security: &fm.CapabilityStatementRestSecurity{
+			Service:     []fm.CodeableConcept{{Coding: []fm.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/restful-security-service"), Code: ptr("SMART-on-FHIR")}}}},
+			Description: ptr("OAuth 2.0 client_credentials sur /oauth/token ; portées system/<Ressource>.read|write, croisées avec les habilitations du rôle du client dans son établissement."),
+		}}
+	for _, name := range resourceOrder {
+		spec := resources[name]
+		r := fm.CapabilityStatementRestResource{Type: spec.typ, Profile: ptr(spec.profile)}
+		for _, i := range spec.interactions {
+			r.Interaction = append(r.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: i})
+		}
+		for _, p := range append(append([]searchParam{}, spec.params...), commonParams...) {
+			r.SearchParam = append(r.SearchParam, fm.CapabilityStatementRestResourceSearchParam{Name: p.name, Type: p.typ, Documentation: ptr(p.doc)})
+		}
+		rest.Resource = append(rest.Resource, r)
+	}
+	return fm.CapabilityStatement{
+		Status: fm.PublicationStatusActive, Date: date, Kind: fm.CapabilityStatementKindInstance,
+		Name: ptr("RelaisFHIR"), Title: ptr("API FHIR de Relais"), Publisher: ptr("Relais"),
+		Software:    &fm.CapabilityStatementSoftware{Name: "Relais"},
+		FhirVersion: fm.FHIRVersion4_0_1, Format: []string{"application/fhir+json"},
+		Rest:        []fm.CapabilityStatementRest{rest},
+	}
+}
+
+func (s *Server) metadata(c *gin.Context) {
+	writeJSON(c, http.StatusOK, capability(s.cfg.Now().UTC().Format("2006-01-02")))
+}
+
+// ResourceTypes are the resource types the API serves: what a scope may name.
+func ResourceTypes() []string { return append([]string{}, resourceOrder...) }
