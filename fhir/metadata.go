@@ -69,7 +69,7 @@ func capability(date string) fm.CapabilityStatement {
 		Name: ptr("RelaisFHIR"), Title: ptr("API FHIR de Relais"), Publisher: ptr("Relais"),
 		Software:    &fm.CapabilityStatementSoftware{Name: "Relais"},
 		FhirVersion: fm.FHIRVersion4_0_1, Format: []string{"application/fhir+json"},
-		Rest:        []fm.CapabilityStatementRest{rest},
+		Rest: []fm.CapabilityStatementRest{rest},
 	}
 }
 
