@@ -154,17 +154,24 @@ func (a *ClientAuth) Authenticate(ctx context.Context, token string) (*ClientPri
 	}, nil
 }
 
-// RegisterClient creates a client in org and returns its secret, shown
-// once: the one given (the demo's), else a new random one. by names who
-// registered it (an administrator or "cli").
-func RegisterClient(ctx context.Context, db *store.DB, org uuid.UUID, c *domain.APIClient, by, secret string) (string, error) {
+// ClientCredentials returns the secret to hand over once and the hash to
+// store: the secret given (the demo's), else a new random one.
+func ClientCredentials(secret string) (string, string, error) {
 	var err error
 	if secret == "" {
 		if secret, err = NewClientSecret(); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
 	hash, err := HashPassword(secret)
+	return secret, hash, err
+}
+
+// RegisterClient creates a client in org and returns its secret (see
+// ClientCredentials). by names who registered it (an administrator or
+// "cli").
+func RegisterClient(ctx context.Context, db *store.DB, org uuid.UUID, c *domain.APIClient, by, secret string) (string, error) {
+	secret, hash, err := ClientCredentials(secret)
 	if err != nil {
 		return "", err
 	}

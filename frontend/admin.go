@@ -26,6 +26,7 @@ func (a *App) registerAdmin(s *gin.RouterGroup) {
 	w.POST("/utilisateurs/:user/motdepasse", a.setPassword)
 	w.POST("/roles", a.saveRoles)
 	a.registerIdentityAdmin(g, w)
+	a.registerAPIClients(g, w)
 }
 
 // requireSettings checks a right on the settings area, held in any of the

@@ -35,6 +35,9 @@ type Config struct {
 	SecureCookies bool
 	Logger        *slog.Logger
 	Now           func() time.Time
+	// APIResources are the FHIR resource types an API client's scopes may
+	// name (what the fhir package serves).
+	APIResources []string
 }
 
 // App is the UI: handlers sharing templates and services.

@@ -134,7 +134,7 @@ func build(ctx context.Context, db *store.DB, cfg Config) (http.Handler, *access
 	}
 	ui, err := frontend.New(frontend.Config{
 		Store: db.Records(), Auth: access.NewAuth(db, access.AuthOptions{}), Authz: authz, INSi: insiSvc,
-		SecureCookies: cfg.SecureCookies, Logger: cfg.Logger,
+		SecureCookies: cfg.SecureCookies, Logger: cfg.Logger, APIResources: fhir.ResourceTypes(),
 	})
 	if err != nil {
 		return nil, nil, err
