@@ -32,7 +32,7 @@ var commonParams = []searchParam{
 
 var resources = map[string]resourceSpec{
 	"Patient": {typ: fm.ResourceTypePatient, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient",
-		interactions: []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType},
+		interactions: readSearch,
 		params: []searchParam{
 			{"identifier", fm.SearchParamTypeToken, "Matricule INS (système urn:oid:1.2.250.1.213.1.4.8 ou .9), seulement pour une identité qualifiée."},
 			{"name", fm.SearchParamTypeString, "Début du nom ou du prénom, sans accents ni casse."},
@@ -40,11 +40,26 @@ var resources = map[string]resourceSpec{
 			{"given", fm.SearchParamTypeString, "Début du prénom d'usage, ou du premier prénom de naissance à défaut."},
 			{"birthdate", fm.SearchParamTypeDate, "Date de naissance exacte (AAAA-MM-JJ, préfixe eq accepté)."},
 			{"gender", fm.SearchParamTypeToken, "female, male ou unknown."},
+			commonParams[0], commonParams[1], commonParams[2],
 		}},
+	"Organization": {typ: fm.ResourceTypeOrganization, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization",
+		interactions: readSearch,
+		params:       []searchParam{{"identifier", fm.SearchParamTypeToken, "Numéro FINESS (système " + systemFINESS + ")."}}},
+	"Encounter": {typ: fm.ResourceTypeEncounter, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter",
+		interactions: readSearch, params: []searchParam{patientParamSpec}},
+	"RelatedPerson": {typ: fm.ResourceTypeRelatedPerson, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person",
+		interactions: readSearch, params: []searchParam{patientParamSpec}},
+	"AllergyIntolerance": {typ: fm.ResourceTypeAllergyIntolerance, profile: "http://hl7.org/fhir/StructureDefinition/AllergyIntolerance",
+		interactions: readSearch, params: []searchParam{patientParamSpec}},
 }
 
+var readSearch = []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType}
+
+// patientParamSpec: resources of one person's record are searched by person.
+var patientParamSpec = searchParam{"patient", fm.SearchParamTypeReference, "Obligatoire : Patient/<identifiant> ; toutes les ressources de la personne en une page."}
+
 // resourceOrder fixes the order of the CapabilityStatement.
-var resourceOrder = []string{"Patient"}
+var resourceOrder = []string{"Patient", "Organization", "Encounter", "RelatedPerson", "AllergyIntolerance"}
 
 // capability is the CapabilityStatement: exactly what the API serves.
 func capability(date string) fm.CapabilityStatement {
@@ -59,7 +74,7 @@ func capability(date string) fm.CapabilityStatement {
 		for _, i := range spec.interactions {
 			r.Interaction = append(r.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: i})
 		}
-		for _, p := range append(append([]searchParam{}, spec.params...), commonParams...) {
+		for _, p := range spec.params {
 			r.SearchParam = append(r.SearchParam, fm.CapabilityStatementRestResourceSearchParam{Name: p.name, Type: p.typ, Documentation: ptr(p.doc)})
 		}
 		rest.Resource = append(rest.Resource, r)

@@ -76,7 +76,7 @@ func patientQuery(c *gin.Context, estab uuid.UUID) (domain.UsagerQuery, int, err
 	q := domain.UsagerQuery{Establishments: []uuid.UUID{estab}}
 	count := defaultCount
 	known := map[string]bool{}
-	for _, p := range append(append([]searchParam{}, resources["Patient"].params...), commonParams...) {
+	for _, p := range resources["Patient"].params {
 		known[p.name] = true
 	}
 	for name, values := range c.Request.URL.Query() {

@@ -53,6 +53,12 @@ func (s *Server) Register(r *gin.Engine) {
 	a := g.Group("", s.authenticate)
 	a.GET("/Patient", s.searchPatients)
 	a.GET("/Patient/:id", s.readPatient)
+	a.GET("/Organization", s.searchOrganizations)
+	a.GET("/Organization/:id", s.readOrganization)
+	for _, r := range scopedResources() {
+		a.GET("/"+r.name, s.searchScoped(r))
+		a.GET("/"+r.name+"/:id", s.readScoped(r))
+	}
 	// Anything else under /fhir answers an OperationOutcome, not the UI's page.
 	unsupported := func(c *gin.Context) {
 		outcome(c, http.StatusNotFound, fm.IssueTypeNotSupported, "Cette interaction n'est pas prise en charge par Relais : voir /fhir/metadata.")
@@ -108,7 +114,11 @@ func client(c *gin.Context) *access.ClientPrincipal {
 // sections: which record section holds each resource type (one place; the
 // casbin habilitations are checked on it).
 var sections = map[string]domain.Section{
-	"Patient": domain.SectionAdmin,
+	"Patient":            domain.SectionAdmin,
+	"Organization":       domain.SectionAdmin,
+	"Encounter":          domain.SectionAdmin,
+	"RelatedPerson":      domain.SectionAdmin,
+	"AllergyIntolerance": domain.SectionMedical,
 }
 
 // allow checks the token's scopes, then the habilitations of the client's
