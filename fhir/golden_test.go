@@ -1,0 +1,82 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/domain/ins"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of fhir/testdata")
+
+// golden compares v's JSON with testdata/name.json (rewritten with -update).
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, b, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	pretty.WriteByte('\n')
+	path := filepath.Join("testdata", name+".json")
+	if *update {
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./fhir -run Golden -update)", err)
+	}
+	if !bytes.Equal(pretty.Bytes(), want) {
+		t.Errorf("%s differs from %s:\n%s", name, path, pretty.String())
+	}
+}
+
+// TestGoldenResources pins the JSON of every resource type Relais emits, for
+// fixed records shaped like the demo's.
+func TestGoldenResources(t *testing.T) {
+	id := func(s string) uuid.UUID { return uuid.MustParse(s) }
+	org := id("0190a1b2-0000-7000-8000-000000000001")
+	ehpad := id("0190a1b2-0000-7000-8000-000000000002")
+	ssiad := id("0190a1b2-0000-7000-8000-000000000003")
+	jeanne := id("0190a1b2-0000-7000-8000-000000000010")
+	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	u := domain.Usager{ID: jeanne, OrgID: org, BirthName: "Dupont", UsedName: "Martin", FirstNames: []string{"Jeanne", "Marie"},
+		BirthDate: time.Date(1931, 4, 12, 0, 0, 0, 0, time.UTC), Sex: domain.SexF, BirthPlaceCode: "35238", IdentityStatus: domain.IdentityQUAL,
+		Address: "12 rue des Tilleuls", PostalCode: "69250", City: "Neuville-sur-Saône", Phone: "04 78 00 00 00", UpdatedAt: at}
+	qual := domain.Identity{Status: domain.IdentityQUAL, INS: &ins.Matricule{Number: "297022A020778", Key: "78", OID: ins.OIDNIR},
+		INSRetrievedAt: at, Document: domain.DocCNI, DocumentCheckedAt: at}
+	prov := domain.Identity{Status: domain.IdentityPROV}
+	golden(t, "patient-qual", patient(u, qual))
+	u.UsedName, u.IdentityStatus = "", domain.IdentityPROV
+	golden(t, "patient-prov", patient(u, prov))
+	golden(t, "organization", organisation(domain.Organisation{ID: org, Name: "Association Les Tilleuls", FinessEJ: "690000017"}))
+	golden(t, "organization-establishment", establishment(domain.Establishment{ID: ehpad, OrgID: org, Name: "EHPAD Les Tilleuls", FinessET: "690000025", Category: domain.CatEHPAD}))
+	golden(t, "encounter-ehpad", encounter(domain.Stay{ID: id("0190a1b2-0000-7000-8000-000000000020"), UsagerID: jeanne, EstablishmentID: ehpad,
+		Status: domain.StayAdmitted, Mode: domain.ModePermanent, AdmissionDate: time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC)}, domain.CatEHPAD))
+	golden(t, "encounter-ssiad-finished", encounter(domain.Stay{ID: id("0190a1b2-0000-7000-8000-000000000021"), UsagerID: jeanne, EstablishmentID: ssiad,
+		Status: domain.StayDischarged, Mode: domain.ModePermanent, AdmissionDate: time.Date(2022, 5, 2, 0, 0, 0, 0, time.UTC),
+		DischargeDate: time.Date(2024, 1, 9, 0, 0, 0, 0, time.UTC), DischargeReason: "Entrée en EHPAD"}, domain.CatSSIAD))
+	golden(t, "relatedperson", relatedPerson(domain.Contact{ID: id("0190a1b2-0000-7000-8000-000000000030"), UsagerID: jeanne, LastName: "Martin",
+		FirstName: "Luc", Relationship: "fils", Roles: []domain.ContactRole{domain.ContactPersonneConfiance, domain.ContactPersonneAPrevenir},
+		Phone: "06 00 00 00 00", Address: "3 place de la Mairie, 69250 Neuville-sur-Saône"}))
+	allergyItem := domain.MedicalItem{ID: id("0190a1b2-0000-7000-8000-000000000040"), UsagerID: jeanne, Kind: domain.MedicalAllergy, Label: "Pénicillines",
+		Reaction: "œdème de Quincke", Criticality: domain.CriticalityHigh, Onset: time.Date(2012, 6, 1, 0, 0, 0, 0, time.UTC),
+		Status: domain.MedicalActive, AuthorName: "Dr Anne Lemoine", RecordedAt: at}
+	golden(t, "allergyintolerance", allergy(allergyItem))
+	allergyItem.Kind, allergyItem.Label, allergyItem.Criticality, allergyItem.Status = domain.MedicalIntolerance, "Lactose", domain.CriticalityLow, domain.MedicalErroneous
+	golden(t, "allergyintolerance-erroneous", allergy(allergyItem))
+	golden(t, "capabilitystatement", capability("2026-11-23"))
+}
