@@ -74,7 +74,9 @@ func TestRecordResources(t *testing.T) {
 		{"search with another parameter", tok, "/fhir/Encounter?patient=" + a.inA.String() + "&status=finished", 400, nil},
 		{"organisations", tok, "/fhir/Organization", 200, func(b map[string]any) bool { return b["total"].(float64) == 3 }},
 		{"organisation by FINESS", tok, "/fhir/Organization?identifier=https://finess.esante.gouv.fr|690000025", 200, func(b map[string]any) bool { return b["total"].(float64) == 1 }},
-		{"establishment", tok, "/fhir/Organization/" + a.estA.String(), 200, func(r map[string]any) bool { return r["partOf"].(map[string]any)["reference"] == "Organization/"+a.org.String() }},
+		{"establishment", tok, "/fhir/Organization/" + a.estA.String(), 200, func(r map[string]any) bool {
+			return r["partOf"].(map[string]any)["reference"] == "Organization/"+a.org.String()
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out := a.get(tc.token, tc.path)
