@@ -21,6 +21,7 @@ type resourceSpec struct {
 	profile      string
 	interactions []fm.TypeRestfulInteraction
 	params       []searchParam
+	versioned    bool // ETag on read, If-Match on update
 }
 
 // commonParams are accepted on every search.
@@ -32,7 +33,9 @@ var commonParams = []searchParam{
 
 var resources = map[string]resourceSpec{
 	"Patient": {typ: fm.ResourceTypePatient, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient",
-		interactions: readSearch,
+		interactions: []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType,
+			fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionUpdate},
+		versioned: true,
 		params: []searchParam{
 			{"identifier", fm.SearchParamTypeToken, "Matricule INS (système urn:oid:1.2.250.1.213.1.4.8 ou .9), seulement pour une identité qualifiée."},
 			{"name", fm.SearchParamTypeString, "Début du nom ou du prénom, sans accents ni casse."},
@@ -71,6 +74,9 @@ func capability(date string) fm.CapabilityStatement {
 	for _, name := range resourceOrder {
 		spec := resources[name]
 		r := fm.CapabilityStatementRestResource{Type: spec.typ, Profile: ptr(spec.profile)}
+		if spec.versioned {
+			r.Versioning, r.UpdateCreate = ptr(fm.ResourceVersionPolicyVersionedUpdate), ptr(false)
+		}
 		for _, i := range spec.interactions {
 			r.Interaction = append(r.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: i})
 		}

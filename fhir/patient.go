@@ -55,11 +55,12 @@ func patient(u domain.Usager, id domain.Identity) fm.Patient {
 			Value:  ptr(id.INS.String()),
 		})
 	}
-	p.Name = append(p.Name, fm.HumanName{Use: ptr(fm.NameUseOfficial), Family: ptr(strings.ToUpper(u.BirthName)), Given: u.FirstNames})
+	// Names as recorded (the round trip must not lose their case).
+	p.Name = append(p.Name, fm.HumanName{Use: ptr(fm.NameUseOfficial), Family: ptr(u.BirthName), Given: u.FirstNames})
 	if u.UsedName != "" || u.UsedFirstName != "" {
 		n := fm.HumanName{Use: ptr(fm.NameUseUsual)}
 		if u.UsedName != "" {
-			n.Family = ptr(strings.ToUpper(u.UsedName))
+			n.Family = ptr(u.UsedName)
 		}
 		if u.UsedFirstName != "" {
 			n.Given = []string{u.UsedFirstName}

@@ -38,6 +38,7 @@ func (s *Server) readPatient(c *gin.Context) {
 		return
 	}
 	var p fm.Patient
+	var etag string
 	err = s.inTenant(c, func(tx domain.Tx) error {
 		u, err := tx.Usager(id)
 		if err != nil {
@@ -54,13 +55,14 @@ func (s *Server) readPatient(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		p = patient(u, ident)
+		p, etag = patient(u, ident), version(u)
 		return s.trace(c, tx, role, id, domain.SectionAdmin, domain.ActionRead, "lecture Patient")
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	c.Header("ETag", `W/"`+etag+`"`)
 	writeJSON(c, http.StatusOK, p)
 }
 

@@ -53,6 +53,8 @@ func (s *Server) Register(r *gin.Engine) {
 	a := g.Group("", s.authenticate)
 	a.GET("/Patient", s.searchPatients)
 	a.GET("/Patient/:id", s.readPatient)
+	a.POST("/Patient", s.createPatient)
+	a.PUT("/Patient/:id", s.updatePatient)
 	a.GET("/Organization", s.searchOrganizations)
 	a.GET("/Organization/:id", s.readOrganization)
 	for _, r := range scopedResources() {
