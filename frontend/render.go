@@ -176,6 +176,12 @@ var flashMessages = map[string]string{
 	"transmission": "La transmission ciblée a été enregistrée.",
 	"resultat":     "Le résultat a été noté.",
 	"cloture":      "La cible a été close.",
+	// Care plan, daily checklist and rounds.
+	"soin":       "Le soin a été noté.",
+	"correction": "La correction du soin a été enregistrée ; l'état précédent reste consultable.",
+	"acte":       "L'acte de soins a été ajouté au plan de soins.",
+	"arret":      "L'acte de soins a été arrêté ; son historique reste consultable.",
+	"tournee":    "La tournée a été enregistrée.",
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
