@@ -42,8 +42,8 @@ func (a *App) careDay(c *gin.Context, field string) time.Time {
 	return domain.ParisDay(a.cfg.Now())
 }
 
-// safeReturn keeps a return address only when it is a path of this site.
-func safeReturn(s, fallback string) string {
+// careReturn keeps a return address only when it is a path of this site.
+func careReturn(s, fallback string) string {
 	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") {
 		return fallback
 	}
@@ -279,7 +279,7 @@ func (d occurrenceData) SlotLabel() string { return domain.SlotLabel(d.Slot) }
 
 func (a *App) occurrencePage(c *gin.Context) {
 	in := domain.CareMarkInput{Day: c.Query("jour"), Slot: c.Query("moment"), State: c.Query("etat")}
-	a.showOccurrence(c, http.StatusOK, in, safeReturn(c.Query("retour"), "/soins-du-jour"), nil)
+	a.showOccurrence(c, http.StatusOK, in, careReturn(c.Query("retour"), "/soins-du-jour"), nil)
 }
 
 // showOccurrence renders one occurrence: its mark and corrections, and the
@@ -337,7 +337,7 @@ func (a *App) markOccurrence(c *gin.Context) {
 	p := principal(c)
 	in := domain.CareMarkInput{Day: c.PostForm("jour"), Slot: c.PostForm("moment"), State: c.PostForm("state"), Reason: c.PostForm("reason"),
 		ReasonText: c.PostForm("reason_text"), Correction: c.PostForm("correction") == "1", CorrectionReason: c.PostForm("correction_reason")}
-	ret := safeReturn(c.PostForm("retour"), "/soins-du-jour")
+	ret := careReturn(c.PostForm("retour"), "/soins-du-jour")
 	var mark domain.CareMark
 	var stored domain.CareMark
 	err := a.inTenant(c, func(tx domain.Tx) error {
