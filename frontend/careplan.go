@@ -42,12 +42,13 @@ func (a *App) careDay(c *gin.Context, field string) time.Time {
 	return domain.ParisDay(a.cfg.Now())
 }
 
-// careReturn keeps a return address only when it is a path of this site.
+// careReturn keeps a return address only when it is a path of this site
+// (safeReturn), fallback otherwise.
 func careReturn(s, fallback string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") {
-		return fallback
+	if r := safeReturn(s); r != "" {
+		return r
 	}
-	return s
+	return fallback
 }
 
 // withFlash adds ?ok=key to a local address, before its fragment.
