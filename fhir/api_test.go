@@ -27,7 +27,7 @@ const secret = "un-secret-de-test-assez-long"
 // api is an organisation with establishments A and B, their residents, and
 // a server to call.
 type api struct {
-	t        *testing.T
+	t        testing.TB
 	dsn      string
 	db       *store.DB
 	org      uuid.UUID
@@ -38,7 +38,7 @@ type api struct {
 	srv      *httptest.Server
 }
 
-func newAPI(t *testing.T) *api {
+func newAPI(t testing.TB) *api {
 	t.Helper()
 	ctx := context.Background()
 	dsn := testpg.New(t)
