@@ -16,6 +16,9 @@ type APIClientTx interface {
 	APIClients() ([]APIClient, error)
 	RevokeAPIClient(id uuid.UUID, at time.Time) error
 	CreateAPIToken(t APIToken) error
+	// PlanOfGoal reads the plan version holding a goal (the API reads a
+	// goal by its own id).
+	PlanOfGoal(goal uuid.UUID) (Plan, error)
 }
 
 // APIClient is a partner system allowed to call the FHIR API with OAuth 2.0

@@ -78,5 +78,14 @@ func TestGoldenResources(t *testing.T) {
 	golden(t, "allergyintolerance", allergy(allergyItem))
 	allergyItem.Kind, allergyItem.Label, allergyItem.Criticality, allergyItem.Status = domain.MedicalIntolerance, "Lactose", domain.CriticalityLow, domain.MedicalErroneous
 	golden(t, "allergyintolerance-erroneous", allergy(allergyItem))
+	plan := domain.Plan{ID: id("0190a1b2-0000-7000-8000-000000000050"), UsagerID: jeanne, EstablishmentID: ehpad, Version: 2,
+		PreviousID: id("0190a1b2-0000-7000-8000-000000000049"), Status: domain.PlanEnCours, StartedOn: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), CreatedAt: at,
+		Expectations: []domain.Expectation{{Origin: domain.OriginUsager, Text: "Continuer à jardiner"}},
+		Goals: []domain.Goal{{ID: id("0190a1b2-0000-7000-8000-000000000060"), Domain: "autonomie", Title: "Marcher jusqu'au jardin", PersonOpinion: "D'accord",
+			ExpectedResult: "Sans aide", Start: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), Status: domain.ItemActif}},
+		Reviews: []domain.Review{{Date: time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), Synthesis: "Progrès nets.",
+			Evaluations: []domain.GoalEvaluation{{GoalID: id("0190a1b2-0000-7000-8000-000000000060"), Result: domain.ResultPartiel, Comment: "Avec déambulateur"}}}}}
+	golden(t, "careplan", carePlan(plan, domain.CatEHPAD))
+	golden(t, "goal", goal(plan, plan.Goals[0]))
 	golden(t, "capabilitystatement", capability("2026-11-23"))
 }

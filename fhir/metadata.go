@@ -52,6 +52,10 @@ var resources = map[string]resourceSpec{
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
 	"RelatedPerson": {typ: fm.ResourceTypeRelatedPerson, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
+	"CarePlan": {typ: fm.ResourceTypeCarePlan, profile: "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-careplan",
+		interactions: readSearch, params: []searchParam{patientParamSpec}},
+	"Goal": {typ: fm.ResourceTypeGoal, profile: "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-goal",
+		interactions: readSearch, params: []searchParam{patientParamSpec}},
 	"AllergyIntolerance": {typ: fm.ResourceTypeAllergyIntolerance, profile: "http://hl7.org/fhir/StructureDefinition/AllergyIntolerance",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
 }
@@ -62,7 +66,7 @@ var readSearch = []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.T
 var patientParamSpec = searchParam{"patient", fm.SearchParamTypeReference, "Obligatoire : Patient/<identifiant> ; toutes les ressources de la personne en une page."}
 
 // resourceOrder fixes the order of the CapabilityStatement.
-var resourceOrder = []string{"Patient", "Organization", "Encounter", "RelatedPerson", "AllergyIntolerance"}
+var resourceOrder = []string{"Patient", "Organization", "Encounter", "RelatedPerson", "CarePlan", "Goal", "AllergyIntolerance"}
 
 // capability is the CapabilityStatement: exactly what the API serves.
 func capability(date string) fm.CapabilityStatement {

@@ -54,6 +54,49 @@ func scopedResources() []scopedResource {
 				}
 				return out, nil
 			}},
+		{name: "CarePlan",
+			read: func(tx domain.Tx, id uuid.UUID) (uuid.UUID, any, error) {
+				p, err := tx.Plan(id)
+				if err != nil {
+					return uuid.Nil, nil, err
+				}
+				e, err := tx.Establishment(p.EstablishmentID)
+				return p.UsagerID, carePlan(p, e.Category), err
+			},
+			list: func(tx domain.Tx, usager uuid.UUID) ([]idResource, error) {
+				plans, err := tx.Plans(usager)
+				var out []idResource
+				for _, p := range plans {
+					e, err := tx.Establishment(p.EstablishmentID)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, idResource{p.ID, carePlan(p, e.Category)})
+				}
+				return out, err
+			}},
+		{name: "Goal",
+			read: func(tx domain.Tx, id uuid.UUID) (uuid.UUID, any, error) {
+				p, err := tx.PlanOfGoal(id)
+				if err != nil {
+					return uuid.Nil, nil, err
+				}
+				g, err := p.Goal(id)
+				if err != nil {
+					return uuid.Nil, nil, err
+				}
+				return p.UsagerID, goal(p, *g), nil
+			},
+			list: func(tx domain.Tx, usager uuid.UUID) ([]idResource, error) {
+				plans, err := tx.Plans(usager)
+				var out []idResource
+				for _, p := range plans {
+					for _, g := range p.Goals {
+						out = append(out, idResource{g.ID, goal(p, g)})
+					}
+				}
+				return out, err
+			}},
 		{name: "RelatedPerson",
 			read: func(tx domain.Tx, id uuid.UUID) (uuid.UUID, any, error) {
 				c, err := tx.Contact(id)

@@ -121,6 +121,10 @@ var sections = map[string]domain.Section{
 	"Encounter":          domain.SectionAdmin,
 	"RelatedPerson":      domain.SectionAdmin,
 	"AllergyIntolerance": domain.SectionMedical,
+	// The plan is read with the admin section, as in the UI (the plan is
+	// shared by the whole team and the person).
+	"CarePlan": domain.SectionAdmin,
+	"Goal":     domain.SectionAdmin,
 }
 
 // allow checks the token's scopes, then the habilitations of the client's

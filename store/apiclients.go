@@ -137,3 +137,13 @@ func (db *DB) PurgeExpiredTokens(ctx context.Context) (int64, error) {
 	err := db.sql.QueryRowContext(ctx, `SELECT relais_purge_expired_tokens()`).Scan(&n)
 	return n, mapErr("purge expired API tokens", err)
 }
+
+// PlanOfGoal reads the plan version holding a goal (FHIR reads a Goal by
+// its own id).
+func (tx *Tx) PlanOfGoal(goal uuid.UUID) (domain.Plan, error) {
+	var plan uuid.UUID
+	if err := tx.g.Raw(`SELECT plan_id FROM plan_goals WHERE id = ?`, goal).Row().Scan(&plan); err != nil {
+		return domain.Plan{}, mapSQL("plan of goal", err)
+	}
+	return tx.Plan(plan)
+}
