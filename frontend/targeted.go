@@ -3,6 +3,7 @@ package frontend
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -269,6 +270,8 @@ type releveData struct {
 	From, To       time.Time
 	Notes          []domain.TargetedNote
 	Open           []domain.TargetedNote
+	CanWrite       bool   // care write in the establishment: links to write and to add results
+	Return         string // this page, for the form's ?retour
 }
 
 // releve is the handover of an establishment: the notes written during a
@@ -333,6 +336,9 @@ func (a *App) releve(c *gin.Context) {
 		d.Day = day
 	}
 	d.From, d.To = domain.ShiftWindow(d.Day, d.Shift)
+	_, d.CanWrite = a.cfg.Authz.Can(p, d.Establishment.ID, domain.SectionCare, domain.ActionWrite)
+	d.Return = "/releve?" + url.Values{"etablissement": {d.Establishment.ID.String()}, "jour": {domain.FormatDate(d.Day)},
+		"poste": {string(d.Shift)}}.Encode()
 	err = a.inTenant(c, func(tx domain.Tx) error {
 		var err error
 		if d.Notes, err = tx.ShiftNotes(d.Establishment.ID, d.From, d.To); err != nil {

@@ -261,6 +261,17 @@ func TestReleve(t *testing.T) {
 	if n := w.count("access_trail WHERE detail = 'relève : transmissions ciblées'"); n != 1 {
 		t.Errorf("relève reads traced: %d, want 1 (one person)", n)
 	}
+	// From the relève, a note is written and the nurse comes back to it.
+	if !strings.Contains(body, "/transmissions/nouvelle?retour=%2freleve%3fetablissement%3d"+w.ehpad.String()) &&
+		!strings.Contains(body, "/transmissions/nouvelle?retour=%2Freleve%3Fetablissement%3D"+w.ehpad.String()) {
+		t.Error("the relève offers no way to write a note and come back")
+	}
+	retour := "/releve?etablissement=" + w.ehpad.String() + "&jour=2026-11-20&poste=nuit"
+	nurse.get("/usagers/" + w.resident.String() + "/transmissions/nouvelle?retour=" + url.QueryEscape(retour))
+	if code, loc := postLocation(t, nurse, "/usagers/"+w.resident.String()+"/transmissions", url.Values{"target": {"douleur"}, "data": {"EVA 4"},
+		"retour": {retour}}); code != http.StatusSeeOther || loc != retour {
+		t.Errorf("write from the relève: %d → %q", code, loc)
+	}
 	// The default shift is the one that just ended; a bad shift is a 400.
 	if code, body := nurse.get("/releve"); code != http.StatusOK || !strings.Contains(body, "Relève — EHPAD Les Tilleuls") {
 		t.Errorf("default relève: %d", code)

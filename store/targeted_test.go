@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -196,4 +197,73 @@ func TestShiftNotesAcrossMidnight(t *testing.T) {
 	if s != domain.ShiftNight || !d.Equal(tests[0].day) {
 		t.Errorf("previous shift at 07:10: %s %s", d, s)
 	}
+}
+
+// BenchmarkReleve reads the handover of an EHPAD of 100 residents holding
+// 30,000 targeted notes over 100 days (about 100 per shift, 1,000 still
+// open): the previous shift's notes and the open targets, with the names
+// (target: p95 under 50 ms, like a dossier page).
+func BenchmarkReleve(b *testing.B) {
+	ctx := context.Background()
+	f := newFixture(b)
+	now := time.Now()
+	err := f.db.InTenant(ctx, f.org, func(tx *store.Tx) error {
+		var ids []uuid.UUID
+		for i := 0; i < 100; i++ {
+			u := usager(b, "Relève", "Résident", "1935-05-05")
+			if err := tx.CreateUsager(&u, &domain.Stay{EstablishmentID: f.ehpad.ID, Status: domain.StayAdmitted, Mode: domain.ModePermanent,
+				AdmissionDate: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+				return err
+			}
+			ids = append(ids, u.ID)
+		}
+		// One note every 4.8 minutes, round-robin over the residents; one in 30 left open.
+		return tx.Gorm().Exec(`INSERT INTO targeted_notes (id, org_id, establishment_id, usager_id, target, data, actions, written_at,
+			author_id, author_name, results, result_at, result_by, closed_at, closed_by)
+			SELECT gen_random_uuid(), ?, ?, (?::uuid[])[1 + g % 100], (ARRAY['douleur','chute','sommeil','plaie'])[1 + g % 4],
+			       'données ' || g, 'actions ' || g, ?::timestamptz - g * interval '288 seconds', ?, 'AS',
+			       CASE WHEN g % 30 = 0 THEN '' ELSE 'résultat' END,
+			       CASE WHEN g % 30 = 0 THEN NULL ELSE ?::timestamptz - g * interval '288 seconds' + interval '2 hours' END,
+			       CASE WHEN g % 30 = 0 THEN NULL ELSE ?::uuid END,
+			       CASE WHEN g % 30 = 0 THEN NULL ELSE ?::timestamptz - g * interval '288 seconds' + interval '2 hours' END,
+			       CASE WHEN g % 30 = 0 THEN NULL ELSE ?::uuid END
+			FROM generate_series(1, 30000) g`, f.org, f.ehpad.ID, uuidArray(ids), now, store.NewID(), now, store.NewID(), now, store.NewID()).Error
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	from, to := domain.ShiftWindow(domain.PreviousShift(now))
+	var durations []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		err := f.db.InTenant(ctx, f.org, func(tx *store.Tx) error {
+			notes, err := tx.ShiftNotes(f.ehpad.ID, from, to)
+			if err != nil {
+				return err
+			}
+			open, err := tx.OpenTargets(f.ehpad.ID)
+			if err == nil && (len(notes) < 50 || len(open) != 1000) {
+				err = fmt.Errorf("%d notes in the shift, %d open", len(notes), len(open))
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(p95(durations).Microseconds())/1000, "p95-ms")
+}
+
+func uuidArray(ids []uuid.UUID) string {
+	s := "{"
+	for i, id := range ids {
+		if i > 0 {
+			s += ","
+		}
+		s += id.String()
+	}
+	return s + "}"
 }
