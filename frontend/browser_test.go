@@ -105,13 +105,17 @@ func TestBrowserLoginListDossierAdmit(t *testing.T) {
 	if got := b.text("main h1"); got != "Personnes accompagnées" {
 		t.Fatalf("after login the page title is %q", got)
 	}
+	// The full list has rowlinks too: wait for the searched person's row,
+	// not for any row (the click could land before the results arrive).
+	resident := chromedp.Search(`//a[contains(@class, "rowlink")][contains(., "RÉSIDENTE")]`)
 	b.step("03-recherche",
 		chromedp.SendKeys(chromedp.ID("q"), "resid"),
 		chromedp.Click(chromedp.CSS(`form.filters button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a.rowlink`)),
+		chromedp.WaitVisible(chromedp.CSS(`input#q[value="resid"]`)),
+		chromedp.WaitVisible(resident),
 	)
 	b.step("04-dossier",
-		chromedp.Click(chromedp.CSS(`a.rowlink`)),
+		chromedp.Click(resident),
 		chromedp.WaitVisible(chromedp.CSS(`.banner h1`)),
 	)
 	if got := b.text(".banner h1"); !strings.Contains(got, "RÉSIDENTE") {
