@@ -182,6 +182,9 @@ var flashMessages = map[string]string{
 	"acte":       "L'acte de soins a été ajouté au plan de soins.",
 	"arret":      "L'acte de soins a été arrêté ; son historique reste consultable.",
 	"tournee":    "La tournée a été enregistrée.",
+	// Observations (constantes).
+	"constantes": "Les constantes ont été enregistrées.",
+	"erronee":    "La valeur a été marquée comme saisie erronée ; elle reste dans l'historique.",
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
