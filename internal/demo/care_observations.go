@@ -62,7 +62,9 @@ func createObservations(tx *store.Tx, spec orgSpec, estIDs map[string]uuid.UUID,
 			o.UsagerID, o.EstablishmentID, o.AuthorID, o.AuthorName, o.RecordedAt = usager, estab, by.ID, by.DisplayName, when.Add(10*time.Minute).UTC()
 			obs = append(obs, o)
 		}
-		num := func(v float64, dec int) string { return domain.FrenchNumber(math.Round(v*math.Pow(10, float64(dec)))/math.Pow(10, float64(dec)), dec) }
+		num := func(v float64, dec int) string {
+			return domain.FrenchNumber(math.Round(v*math.Pow(10, float64(dec)))/math.Pow(10, float64(dec)), dec)
+		}
 		// wobble is a small deterministic noise in [-1, 1].
 		wobble := func(i, seed int) float64 { return math.Sin(float64(i*7+seed*13)) * math.Cos(float64(i*3+seed)) }
 
