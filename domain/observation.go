@@ -426,3 +426,50 @@ type ObservationTx interface {
 	// ErrConflict when already marked.
 	MarkObservationErroneous(id, by uuid.UUID, byName, reason string, at time.Time) error
 }
+
+// WeightLoss is a loss of weight reaching a criterion of undernutrition of
+// the HAS (2021, people aged 70 or more): 5 % or more in one month, or 10 %
+// or more in six months.
+type WeightLoss struct {
+	Percent float64 // loss, in % of the reference weight
+	Months  int     // 1 or 6
+	From    Observation
+}
+
+// Label is the French alert ("Perte de poids de 6,2 % en 1 mois").
+func (w WeightLoss) Label() string {
+	return "Perte de poids de " + FrenchNumber(w.Percent, 1) + " % en " + strconv.Itoa(w.Months) + " mois (critère de dénutrition)"
+}
+
+// CheckWeightLoss compares the latest of weights (valid entries, oldest
+// first) with the oldest weighing of the month, then of the six months,
+// before it; false when no criterion is met.
+func CheckWeightLoss(weights []Observation) (WeightLoss, bool) {
+	var valid []Observation
+	for _, o := range weights {
+		if o.Type == ObsWeight && !o.Erroneous() {
+			valid = append(valid, o)
+		}
+	}
+	if len(valid) < 2 {
+		return WeightLoss{}, false
+	}
+	last := valid[len(valid)-1]
+	for _, c := range []struct {
+		months  int
+		percent float64
+	}{{1, 5}, {6, 10}} {
+		since := last.MeasuredAt.AddDate(0, -c.months, 0)
+		for _, ref := range valid[:len(valid)-1] {
+			if ref.MeasuredAt.Before(since) {
+				continue
+			}
+			loss := (ref.Value - last.Value) / ref.Value * 100
+			if loss >= c.percent {
+				return WeightLoss{Percent: math.Round(loss*10) / 10, Months: c.months, From: ref}, true
+			}
+			break // the oldest weighing of the window is the reference
+		}
+	}
+	return WeightLoss{}, false
+}

@@ -160,3 +160,37 @@ func TestObservationKindsTable(t *testing.T) {
 		t.Errorf("default period %s", got)
 	}
 }
+
+// Undernutrition criteria: 5 % lost in a month, or 10 % in six months;
+// erroneous entries are left out.
+func TestCheckWeightLoss(t *testing.T) {
+	day := func(n int) time.Time { return time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC).AddDate(0, 0, n) }
+	w := func(n int, v float64) domain.Observation {
+		return domain.Observation{Type: domain.ObsWeight, Value: v, MeasuredAt: day(n)}
+	}
+	wrong := w(170, 40)
+	wrong.ErroneousAt = day(171)
+	for _, c := range []struct {
+		name    string
+		weights []domain.Observation
+		ok      bool
+		months  int
+		percent float64
+	}{
+		{"one weighing", []domain.Observation{w(0, 70)}, false, 0, 0},
+		{"stable", []domain.Observation{w(0, 70), w(30, 69.5), w(60, 70.2)}, false, 0, 0},
+		{"5 % in a month", []domain.Observation{w(0, 70), w(150, 70), w(175, 66.5)}, true, 1, 5},
+		{"4 % in a month", []domain.Observation{w(150, 70), w(175, 67.2)}, false, 0, 0},
+		{"10 % in six months", []domain.Observation{w(0, 80), w(60, 76), w(120, 74), w(170, 72)}, true, 6, 10},
+		{"10 % over more than six months", []domain.Observation{w(0, 80), w(100, 75), w(200, 72)}, false, 0, 0},
+		{"an erroneous weighing does not count", []domain.Observation{w(160, 70), wrong}, false, 0, 0},
+	} {
+		got, ok := domain.CheckWeightLoss(c.weights)
+		if ok != c.ok || (ok && (got.Months != c.months || got.Percent != c.percent)) {
+			t.Errorf("%s: %+v %v, want %d months %v %%", c.name, got, ok, c.months, c.percent)
+		}
+	}
+	if got, _ := domain.CheckWeightLoss([]domain.Observation{w(0, 70), w(20, 66)}); got.Label() != "Perte de poids de 5,7 % en 1 mois (critère de dénutrition)" {
+		t.Errorf("label %q", got.Label())
+	}
+}

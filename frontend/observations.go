@@ -37,6 +37,7 @@ type observationRow struct {
 	Has    bool // a latest value exists
 	Latest domain.Observation
 	Chart  template.HTML // small chart of the last 3 months
+	Alert  string        // weight: an undernutrition criterion met
 }
 
 type observationsData struct {
@@ -70,6 +71,13 @@ func (a *App) showObservations(c *gin.Context, status int, form, errs map[string
 		if err != nil {
 			return err
 		}
+		// Six months of weights before the latest one, for the HAS criteria.
+		weights, err := tx.Observations(domain.ObservationQuery{UsagerID: rec.Usager.ID, Types: []domain.ObservationType{domain.ObsWeight},
+			Since: now.AddDate(0, -7, 0)})
+		if err != nil {
+			return err
+		}
+		loss, lost := domain.CheckWeightLoss(weights)
 		byType := map[domain.ObservationType][]domain.Observation{}
 		for _, o := range recent {
 			byType[o.Type] = append(byType[o.Type], o)
@@ -80,6 +88,9 @@ func (a *App) showObservations(c *gin.Context, status int, form, errs map[string
 				if o.Type == k.Type {
 					row.Latest, row.Has = o, true
 				}
+			}
+			if k.Type == domain.ObsWeight && lost {
+				row.Alert = loss.Label()
 			}
 			if row.Has {
 				row.Chart = template.HTML(observationChart(k, byType[k.Type], since, now, "mini-"+string(k.Type), 340, 170, "3 derniers mois"))

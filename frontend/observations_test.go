@@ -294,3 +294,22 @@ func TestObservationMarkedErroneous(t *testing.T) {
 		t.Errorf("marking traced: %d", n)
 	}
 }
+
+// A loss of 5 % of the weight in a month shows as an undernutrition alert.
+func TestObservationWeightLossAlert(t *testing.T) {
+	w := newWorld(t)
+	now := time.Now()
+	var obs []domain.Observation
+	for i, v := range []float64{70, 69, 66} {
+		obs = append(obs, domain.Observation{UsagerID: w.resident, EstablishmentID: w.ehpad, Type: domain.ObsWeight, Value: v, EnteredUnit: "kg",
+			MeasuredAt: now.AddDate(0, 0, -20+10*i).Add(-time.Hour), AuthorID: uuid.New(), AuthorName: "AS"})
+	}
+	err := w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error { return tx.SaveObservations(obs) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := w.login("u.aide_soignant").get("/usagers/" + w.resident.String() + "/constantes")
+	if !strings.Contains(body, "Perte de poids de 5,7 % en 1 mois (critère de dénutrition)") {
+		t.Error("the weight loss alert is missing")
+	}
+}

@@ -12,8 +12,9 @@ import (
 )
 
 // createObservations gives the first EHPAD residents (by name) their
-// constantes: a year of weekly weights (one losing weight, one stable, one
-// regaining after admission), blood pressure, pulse, temperature and SpO2
+// constantes: a year of weekly weights (one losing weight, faster in the
+// last month: the undernutrition alert; one stable; one regaining after
+// admission), blood pressure, pulse, temperature and SpO2
 // every three days for three months with one confirmed fever (flagged), a
 // diabetic's capillary glucose twice a day for a month (some typed in
 // mmol/L), pain scores (EN and Algoplus), and one weight typed wrong and
@@ -70,9 +71,9 @@ func createObservations(tx *store.Tx, spec orgSpec, estIDs map[string]uuid.UUID,
 
 		// A year of weekly weights, from the admission when later.
 		trends := []func(week float64) float64{
-			func(w float64) float64 { return 68.5 - 6.0*w/52 },                   // slow loss: dénutrition to watch
-			func(w float64) float64 { return 74 + 0.4*math.Sin(w/52*2*math.Pi) }, // stable
-			func(w float64) float64 { return 55 + 4.0*math.Min(w, 26)/26 },       // regains after admission
+			func(w float64) float64 { return 68.5 - 6.0*w/52 - 0.9*math.Max(0, w-48) }, // slow loss, then 5 % in a month: undernutrition alert
+			func(w float64) float64 { return 74 + 0.4*math.Sin(w/52*2*math.Pi) },       // stable
+			func(w float64) float64 { return 55 + 4.0*math.Min(w, 26)/26 },             // regains after admission
 		}
 		for r, trend := range trends {
 			res := residents[r]

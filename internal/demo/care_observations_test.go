@@ -25,6 +25,9 @@ func TestDemoHasObservations(t *testing.T) {
 		{`SELECT count(*) FROM observations WHERE type = 'glycemie' AND entered_unit = 'mmol/L'`, func(n int) bool { return n > 0 }},
 		{`SELECT count(*) FROM observations WHERE flagged`, func(n int) bool { return n == 1 }},
 		{`SELECT count(*) FROM observations WHERE erroneous_at IS NOT NULL`, func(n int) bool { return n == 1 }},
+		// The weight loss alert: 5 % lost within the last month by someone.
+		{`SELECT count(*) FROM (SELECT usager_id FROM observations WHERE type = 'poids' AND erroneous_at IS NULL
+			AND measured_at > now() - interval '1 month' GROUP BY usager_id HAVING max(value) >= 1.05 * min(value)) l`, func(n int) bool { return n == 1 }},
 	} {
 		var n int
 		if err := db.SQL().QueryRowContext(ctx, c.q).Scan(&n); err != nil {
