@@ -87,5 +87,11 @@ func TestGoldenResources(t *testing.T) {
 			Evaluations: []domain.GoalEvaluation{{GoalID: id("0190a1b2-0000-7000-8000-000000000060"), Result: domain.ResultPartiel, Comment: "Avec déambulateur"}}}}}
 	golden(t, "careplan", carePlan(plan, domain.CatEHPAD))
 	golden(t, "goal", goal(plan, plan.Goals[0]))
+	golden(t, "observation-weight", observation(domain.Observation{ID: id("0190a1b2-0000-7000-8000-000000000070"), UsagerID: jeanne, Type: domain.ObsWeight,
+		Value: 61.4, MeasuredAt: at, RecordedAt: at, AuthorName: "Karima Benali"}))
+	golden(t, "observation-bloodpressure", observation(domain.Observation{ID: id("0190a1b2-0000-7000-8000-000000000071"), UsagerID: jeanne, Type: domain.ObsBloodPress,
+		Value: 172, Value2: 88, MeasuredAt: at, RecordedAt: at, AuthorName: "Karima Benali", Flagged: true, Comment: "Contrôlée 20 min plus tard"}))
+	golden(t, "observation-algoplus-erroneous", observation(domain.Observation{ID: id("0190a1b2-0000-7000-8000-000000000072"), UsagerID: jeanne, Type: domain.ObsAlgoplus,
+		Value: 3, MeasuredAt: at, RecordedAt: at, AuthorName: "Karima Benali", ErroneousAt: at, ErroneousReason: "autre résidente"}))
 	golden(t, "capabilitystatement", capability("2026-11-23"))
 }

@@ -56,6 +56,8 @@ var resources = map[string]resourceSpec{
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
 	"Goal": {typ: fm.ResourceTypeGoal, profile: "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-goal",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
+	"Observation": {typ: fm.ResourceTypeObservation, profile: "http://hl7.org/fhir/StructureDefinition/vitalsigns",
+		interactions: readSearch, params: []searchParam{patientParamSpec}},
 	"AllergyIntolerance": {typ: fm.ResourceTypeAllergyIntolerance, profile: "http://hl7.org/fhir/StructureDefinition/AllergyIntolerance",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
 }
@@ -66,7 +68,7 @@ var readSearch = []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.T
 var patientParamSpec = searchParam{"patient", fm.SearchParamTypeReference, "Obligatoire : Patient/<identifiant> ; toutes les ressources de la personne en une page."}
 
 // resourceOrder fixes the order of the CapabilityStatement.
-var resourceOrder = []string{"Patient", "Organization", "Encounter", "RelatedPerson", "CarePlan", "Goal", "AllergyIntolerance"}
+var resourceOrder = []string{"Patient", "Organization", "Encounter", "RelatedPerson", "CarePlan", "Goal", "Observation", "AllergyIntolerance"}
 
 // capability is the CapabilityStatement: exactly what the API serves.
 func capability(date string) fm.CapabilityStatement {

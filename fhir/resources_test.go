@@ -17,7 +17,7 @@ func TestRecordResources(t *testing.T) {
 	a := newAPI(t)
 	a.client("hopital", domain.RoleMedecin, "system/*.read")
 	a.client("educ", domain.RoleEducateur, "system/*.read")
-	var contact, allergyID, stayA, stayB uuid.UUID
+	var contact, allergyID, observationID, stayA, stayB uuid.UUID
 	err := a.db.InTenant(context.Background(), a.org, func(tx *store.Tx) error {
 		c, err := domain.ContactInput{LastName: "Dupont", FirstName: "Luc", Relationship: "fils", Roles: []string{"personne_de_confiance"}, Phone: "0600000000"}.Parse()
 		if err != nil {
@@ -37,6 +37,16 @@ func TestRecordResources(t *testing.T) {
 			return err
 		}
 		allergyID = m.ID
+		obs, err := domain.ObservationInput{Type: "poids", Value: "61,4"}.Parse(time.Now())
+		if err != nil {
+			return err
+		}
+		obs.UsagerID, obs.EstablishmentID, obs.AuthorID, obs.AuthorName = a.inA, a.estA, uuid.New(), "AS Test"
+		batch := []domain.Observation{obs}
+		if err := tx.SaveObservations(batch); err != nil {
+			return err
+		}
+		observationID = batch[0].ID
 		stays, err := tx.Stays(a.inA)
 		if err != nil {
 			return err
@@ -66,6 +76,12 @@ func TestRecordResources(t *testing.T) {
 		{"allergy", tok, "/fhir/AllergyIntolerance/" + allergyID.String(), 200, func(r map[string]any) bool {
 			return r["criticality"] == "high" && r["code"].(map[string]any)["text"] == "Pénicillines"
 		}},
+		{"observation", tok, "/fhir/Observation/" + observationID.String(), 200, func(r map[string]any) bool {
+			q := r["valueQuantity"].(map[string]any)
+			return q["value"].(float64) == 61.4 && q["code"] == "kg" && r["code"].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"] == "29463-7"
+		}},
+		{"observations of a person", tok, "/fhir/Observation?patient=" + a.inA.String(), 200, func(b map[string]any) bool { return b["total"].(float64) == 1 }},
+		{"observation for a role without the care section", educ, "/fhir/Observation/" + observationID.String(), 403, nil},
 		{"allergy for a role without the medical section", educ, "/fhir/AllergyIntolerance/" + allergyID.String(), 403, nil},
 		{"encounters of a person", tok, "/fhir/Encounter?patient=Patient/" + a.inA.String(), 200, func(b map[string]any) bool { return b["total"].(float64) == 1 }},
 		{"allergies of a person", tok, "/fhir/AllergyIntolerance?patient=" + a.inA.String(), 200, func(b map[string]any) bool { return b["total"].(float64) == 1 }},

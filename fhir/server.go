@@ -121,6 +121,7 @@ var sections = map[string]domain.Section{
 	"Encounter":          domain.SectionAdmin,
 	"RelatedPerson":      domain.SectionAdmin,
 	"AllergyIntolerance": domain.SectionMedical,
+	"Observation":        domain.SectionCare,
 	// The plan is read with the admin section, as in the UI (the plan is
 	// shared by the whole team and the person).
 	"CarePlan": domain.SectionAdmin,
