@@ -357,6 +357,9 @@ func (m CareMark) Same(o CareMark) bool {
 	return m.Done == o.Done && m.Reason == o.Reason && m.ReasonText == o.ReasonText
 }
 
+// Time is the hour it was marked, in Paris ("08:12").
+func (m CareMark) Time() string { return m.At.In(Paris()).Format("15:04") }
+
 // StateLabel is the state in French: "Fait" or "Non fait : refus…".
 func (m CareMark) StateLabel() string {
 	if m.Done {
@@ -567,24 +570,25 @@ func Occurrences(acts []CareAct, marks []CareMark, day time.Time) []Occurrence {
 		slot string
 	}
 	byKey := map[key]*CareMark{}
+	byAct := map[uuid.UUID][]*CareMark{}
 	for i := range marks {
 		if CalendarDay(marks[i].Day).Equal(day) {
 			byKey[key{marks[i].ActID, marks[i].Slot}] = &marks[i]
+			byAct[marks[i].ActID] = append(byAct[marks[i].ActID], &marks[i])
 		}
 	}
-	var out []Occurrence
-	used := map[key]bool{}
+	out := make([]Occurrence, 0, 2*len(acts))
 	for _, a := range acts {
-		if a.DueOn(day) {
-			for _, s := range a.Slots() {
-				k := key{a.ID, s}
-				used[k] = true
-				out = append(out, Occurrence{Act: a, Day: day, Slot: s, Mark: byKey[k]})
+		due := a.DueOn(day)
+		slots := a.Slots()
+		if due {
+			for _, s := range slots {
+				out = append(out, Occurrence{Act: a, Day: day, Slot: s, Mark: byKey[key{a.ID, s}]})
 			}
 		}
-		for k, m := range byKey {
-			if k.act == a.ID && !used[k] {
-				out = append(out, Occurrence{Act: a, Day: day, Slot: k.slot, Mark: m})
+		for _, m := range byAct[a.ID] {
+			if !due || !containsSlot(slots, m.Slot) {
+				out = append(out, Occurrence{Act: a, Day: day, Slot: m.Slot, Mark: m})
 			}
 		}
 	}
@@ -606,6 +610,15 @@ func Occurrences(acts []CareAct, marks []CareMark, day time.Time) []Occurrence {
 		return oi.Act.ID.String() < oj.Act.ID.String()
 	})
 	return out
+}
+
+func containsSlot(slots []string, s string) bool {
+	for _, x := range slots {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // CareActQuery selects the acts of a day: those of the given usagers, or of

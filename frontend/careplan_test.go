@@ -198,6 +198,9 @@ func TestRoundManagementAndMyRound(t *testing.T) {
 		t.Fatalf("my round: %d %s", code, body)
 	}
 	assertUniqueIDs(t, body)
+	if !strings.Contains(body, `href="/tournees"`) {
+		t.Errorf("the SSIAD nurse has no link to manage the rounds")
+	}
 	// Another day assigned to someone else: the round leaves my list that day.
 	other := w.addSSIADUser("as.tournee", domain.RoleAideSoignant)
 	tomorrow := domain.FormatDate(domain.ParisDay(time.Now()).AddDate(0, 0, 1))

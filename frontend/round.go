@@ -52,10 +52,11 @@ type roundView struct {
 }
 
 type myRoundData struct {
-	Day    time.Time
-	Today  bool
-	Rounds []roundView
-	Return string
+	Day       time.Time
+	Today     bool
+	Rounds    []roundView
+	Return    string
+	CanManage bool // the user manages the rounds of a home-care service
 }
 
 // myRound shows the user's rounds of the day (?jour= for another day).
@@ -90,6 +91,9 @@ func (a *App) myRound(c *gin.Context) {
 		names := map[uuid.UUID]string{}
 		for _, e := range estabs {
 			names[e.ID] = e.Name
+			if _, ok := a.cfg.Authz.Can(p, e.ID, domain.SectionCare, domain.ActionValidate); ok && homeCare(e.Category) {
+				d.CanManage = true
+			}
 		}
 		var people []uuid.UUID
 		for _, r := range rounds {
