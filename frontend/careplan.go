@@ -444,14 +444,7 @@ func (a *App) dailyChecklist(c *gin.Context) {
 		ret.Set("tournee", d.Round)
 	}
 	d.Return = "/soins-du-jour?" + ret.Encode()
-	roles := map[uuid.UUID]domain.Role{}
-	var readable []uuid.UUID
-	for _, e := range p.Establishments() {
-		if r, ok := a.cfg.Authz.Can(p, e, domain.SectionCare, domain.ActionRead); ok {
-			readable = append(readable, e)
-			roles[e] = r
-		}
-	}
+	readable, roles := a.estabsWith(p, domain.SectionCare, domain.ActionRead)
 	if len(readable) == 0 {
 		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne donnent pas accès aux soins (section Soins : lecture).")
 		return

@@ -315,13 +315,8 @@ func (a *App) endOwnDelegation(c *gin.Context) {
 // supervisedEstabs are the establishments whose delegations p oversees:
 // those where p reads the access trail (directors by default).
 func (a *App) supervisedEstabs(p *access.Principal) []uuid.UUID {
-	var out []uuid.UUID
-	for _, e := range p.Establishments() {
-		if _, ok := a.cfg.Authz.Can(p, e, domain.SectionTrail, domain.ActionRead); ok {
-			out = append(out, e)
-		}
-	}
-	return out
+	estabs, _ := a.estabsWith(p, domain.SectionTrail, domain.ActionRead)
+	return estabs
 }
 
 type delegationRow struct {

@@ -67,14 +67,7 @@ func (a *App) myRound(c *gin.Context) {
 	if !d.Today {
 		d.Return = "/tournee?jour=" + domain.FormatDate(day)
 	}
-	roles := map[uuid.UUID]domain.Role{}
-	var readable []uuid.UUID
-	for _, e := range p.Establishments() {
-		if r, ok := a.cfg.Authz.Can(p, e, domain.SectionCare, domain.ActionRead); ok {
-			readable = append(readable, e)
-			roles[e] = r
-		}
-	}
+	readable, roles := a.estabsWith(p, domain.SectionCare, domain.ActionRead)
 	if len(readable) == 0 {
 		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne donnent pas accès aux soins (section Soins : lecture).")
 		return

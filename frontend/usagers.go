@@ -151,6 +151,20 @@ func (a *App) need(c *gin.Context, s domain.Section, act domain.Action) (grant, 
 	return g, true
 }
 
+// estabsWith are the establishments where p holds act on s, in membership
+// order, with the role carrying it in each (for the trail).
+func (a *App) estabsWith(p *access.Principal, s domain.Section, act domain.Action) ([]uuid.UUID, map[uuid.UUID]domain.Role) {
+	var out []uuid.UUID
+	roles := map[uuid.UUID]domain.Role{}
+	for _, e := range p.Establishments() {
+		if r, ok := a.cfg.Authz.Can(p, e, s, act); ok {
+			out = append(out, e)
+			roles[e] = r
+		}
+	}
+	return out, roles
+}
+
 // needIn checks a right in one establishment of the record.
 func (a *App) needIn(c *gin.Context, estab uuid.UUID, s domain.Section, act domain.Action) (grant, bool) {
 	for _, v := range currentRecord(c).Visible {
