@@ -72,7 +72,7 @@ func TestMedicationRegister(t *testing.T) {
 	u := f.resident(t, "Traitement")
 	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 	sched := f.prescribe(t, u, domain.Prescription{Drug: "Furosémide 40 mg", Code: "3400930000014", CodeSystem: domain.CodeCIP13,
-		Intakes: []domain.Intake{{Minute: 8 * 60, Quantity: 1}, {Minute: 18 * 60, Quantity: 0.5}},
+		Intakes:  []domain.Intake{{Minute: 8 * 60, Quantity: 1}, {Minute: 18 * 60, Quantity: 0.5}},
 		Weekdays: []time.Weekday{time.Monday, time.Sunday}, Start: start, End: start.AddDate(0, 1, 0), Notes: "Peser le lundi"})
 	para := f.prescribe(t, u, domain.Prescription{Drug: "Paracétamol 1 g", AsNeeded: true, Condition: "Douleur EVA ≥ 4", Dose: 1, MaxPer24h: 2,
 		MinInterval: 4 * time.Hour, Start: start})
@@ -165,7 +165,9 @@ func TestMedicationRegister(t *testing.T) {
 
 	// Stop: the later intakes are no longer due, a second stop conflicts.
 	stopAt := parisAt(2026, 11, 23, 12, 0)
-	f.tx(t, func(tx *store.Tx) error { return tx.StopPrescription(sched.ID, stopAt, "Changement de posologie", store.NewID(), "Dr Lemoine") })
+	f.tx(t, func(tx *store.Tx) error {
+		return tx.StopPrescription(sched.ID, stopAt, "Changement de posologie", store.NewID(), "Dr Lemoine")
+	})
 	err = f.db.InTenant(context.Background(), f.org, func(tx *store.Tx) error {
 		return tx.StopPrescription(sched.ID, stopAt, "encore", store.NewID(), "Dr Lemoine")
 	})
@@ -300,7 +302,7 @@ func BenchmarkAdministerConcurrent(b *testing.B) {
 				Dose: 1, MaxPer24h: 6, Start: start}))
 		}
 	}
-	next := make([]atomic.Int64, len(sched))   // next intake (hours after start) per scheduled line
+	next := make([]atomic.Int64, len(sched))     // next intake (hours after start) per scheduled line
 	prnAt := make([]atomic.Int64, len(asNeeded)) // next dose (hours after start) per si besoin line
 	var ops atomic.Int64
 	latencies := make([]time.Duration, 0, b.N)
