@@ -947,3 +947,29 @@ func RemainingAsNeeded(p Prescription, given []time.Time, now time.Time) int {
 	}
 	return p.MaxPer24h - n
 }
+
+// DoseText is the planned quantity with its unit.
+func (pi PlannedIntake) DoseText() string { return DoseText(pi.Quantity, pi.Prescription.Unit) }
+
+// Key is the planned instant as the register's forms carry it.
+func (pi PlannedIntake) Key() string { return pi.At.UTC().Format(time.RFC3339) }
+
+// Moment is the part of the day of the intake.
+func (pi PlannedIntake) Moment() Moment { return MomentOf(pi.At) }
+
+// DoseText is the dose per intake of a "si besoin" line.
+func (p Prescription) DoseText() string { return DoseText(p.Dose, p.Unit) }
+
+// CodeText names the drug code with its system (CIP13 3400930000014).
+func (p Prescription) CodeText() string {
+	if p.Code == "" {
+		return ""
+	}
+	return p.CodeSystem + " " + p.Code
+}
+
+// DoseText is the dose given, with the unit of p.
+func (a Administration) DoseText(p Prescription) string { return DoseText(a.Dose, p.Unit) }
+
+// Corrected is true when the record replaces an earlier one.
+func (a Administration) Corrected() bool { return a.Corrects != uuid.Nil }

@@ -185,6 +185,10 @@ var flashMessages = map[string]string{
 	// Observations (constantes).
 	"constantes": "Les constantes ont été enregistrées.",
 	"erronee":    "La valeur a été marquée comme saisie erronée ; elle reste dans l'historique.",
+	// Medication
+	"prescription":     "La prescription a été enregistrée.",
+	"arret-traitement": "La prescription a été arrêtée.",
+	"administration":   "L'administration a été tracée dans le registre.",
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

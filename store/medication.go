@@ -209,7 +209,11 @@ func scanAdministration(r scanner) (domain.Administration, error) {
 	var corrects uuid.NullUUID
 	err := r.Scan(&a.ID, &a.PrescriptionID, &a.UsagerID, &a.EstablishmentID, &planned, &a.At, &status, &a.Reason, &a.ReasonText, &dose,
 		&a.DecidedBy, &a.Why, &a.Observation, &corrects, &a.CorrectionReason, &a.RecordedAt, &a.ByID, &a.ByName)
-	a.PlannedAt, a.Status, a.Dose, a.Corrects = planned.Time, domain.AdminStatus(status), dose.Float64, corrects.UUID
+	a.PlannedAt, a.Status, a.Dose, a.Corrects = planned.Time.UTC(), domain.AdminStatus(status), dose.Float64, corrects.UUID
+	if planned.Time.IsZero() {
+		a.PlannedAt = time.Time{}
+	}
+	a.At, a.RecordedAt = a.At.UTC(), a.RecordedAt.UTC()
 	return a, err
 }
 
