@@ -427,8 +427,8 @@ func (a *App) administrationForm(c *gin.Context) {
 
 func (a *App) showAdministrationForm(c *gin.Context, status int, in domain.AdministrationInput, errs map[string]string) {
 	d := administrationFormData{Usager: currentRecord(c).Usager, Form: in, Statuses: domain.AllAdminStatuses, Reasons: domain.MissedReasons,
-		Retour: safeReturn(c.Query("retour")), Correction: in.Corrects != ""}
-	if r := safeReturn(c.PostForm("retour")); r != "" {
+		Retour: medicationReturn(c.Query("retour")), Correction: in.Corrects != ""}
+	if r := medicationReturn(c.PostForm("retour")); r != "" {
 		d.Retour = r
 	}
 	now := a.cfg.Now().UTC()
@@ -496,9 +496,9 @@ func (a *App) showAdministrationForm(c *gin.Context, status int, in domain.Admin
 	a.render(c, status, "medication_administer", view{Title: title, Nav: "usagers", Errors: errs, Data: d})
 }
 
-// safeReturn keeps a return path only when it is one of ours (the round or
+// medicationReturn keeps a return path only when it is one of ours (the round or
 // a treatments page), never another site.
-func safeReturn(r string) string {
+func medicationReturn(r string) string {
 	if strings.Contains(r, "//") || strings.Contains(r, `\`) {
 		return ""
 	}
@@ -563,7 +563,7 @@ func (a *App) recordAdministration(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	back := safeReturn(c.PostForm("retour"))
+	back := medicationReturn(c.PostForm("retour"))
 	if back == "" {
 		back = "/usagers/" + currentRecord(c).Usager.ID.String() + "/traitements"
 	}
