@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -102,23 +103,38 @@ func (tx *Tx) Prescription(id uuid.UUID) (domain.Prescription, error) {
 // prescription reads one line; lock takes its row for the rest of the
 // transaction, so records of its register are checked one at a time.
 func (tx *Tx) prescription(id uuid.UUID, lock bool) (domain.Prescription, error) {
-	q := `SELECT ` + prescriptionColumns + ` FROM prescriptions p WHERE p.id = ?`
+	// The intakes come in the same round trip, as JSON: recording an
+	// administration is the hot path of the medication round.
+	q := `SELECT ` + prescriptionColumns + `, (SELECT coalesce(json_agg(json_build_array(i.minute, i.quantity) ORDER BY i.minute), '[]')
+		FROM prescription_intakes i WHERE i.prescription_id = p.id) FROM prescriptions p WHERE p.id = ?`
 	if lock {
-		q += ` FOR UPDATE`
+		q += ` FOR UPDATE OF p`
 	}
-	p, err := scanPrescription(tx.g.Raw(q, id).Row())
+	var intakes []byte
+	p, err := scanPrescription(extraScan{tx.g.Raw(q, id).Row(), &intakes})
 	if err == sql.ErrNoRows {
 		return p, fmt.Errorf("prescription: %w", domain.ErrNotFound)
 	}
 	if err != nil {
 		return p, mapErr("read prescription", err)
 	}
-	list := []domain.Prescription{p}
-	if err := tx.fillIntakes(list); err != nil {
-		return p, err
+	var pairs [][2]float64
+	if err := json.Unmarshal(intakes, &pairs); err != nil {
+		return p, fmt.Errorf("read prescription intakes: %w", err)
 	}
-	return list[0], nil
+	for _, in := range pairs {
+		p.Intakes = append(p.Intakes, domain.Intake{Minute: int(in[0]), Quantity: in[1]})
+	}
+	return p, nil
 }
+
+// extraScan appends destinations after those of a scan function.
+type extraScan struct {
+	r    scanner
+	more any
+}
+
+func (e extraScan) Scan(dest ...any) error { return e.r.Scan(append(dest, e.more)...) }
 
 // fillIntakes loads the intakes of every line in one query.
 func (tx *Tx) fillIntakes(list []domain.Prescription) error {
