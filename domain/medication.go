@@ -264,7 +264,7 @@ func (p Prescription) Planned(from, to time.Time) []PlannedIntake {
 
 // PlannedAt finds the intake of p planned at the instant at.
 func (p Prescription) PlannedAt(at time.Time) (PlannedIntake, bool) {
-	day := CalendarDay(at)
+	day := ParisDay(at)
 	for _, pi := range p.Planned(day, day) {
 		if pi.At.Equal(at) {
 			return pi, true
@@ -273,55 +273,49 @@ func (p Prescription) PlannedAt(at time.Time) (PlannedIntake, bool) {
 	return PlannedIntake{}, false
 }
 
-// CalendarDay is the Paris calendar day of an instant, at midnight UTC.
-func CalendarDay(t time.Time) time.Time {
-	p := t.In(Paris())
-	return time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // DayBounds are the instants where a Paris calendar day begins and ends.
 func DayBounds(day time.Time) (time.Time, time.Time) {
 	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, Paris())
 	return start.UTC(), start.AddDate(0, 0, 1).UTC()
 }
 
-// Moment is a part of the day of a medication round.
-type Moment string
+// RoundMoment is a part of the day of a medication round.
+type RoundMoment string
 
 // Moments of the medication round.
 const (
-	MomentMorning Moment = "matin"
-	MomentNoon    Moment = "midi"
-	MomentEvening Moment = "soir"
-	MomentNight   Moment = "coucher"
+	RoundMorning RoundMoment = "matin"
+	RoundNoon    RoundMoment = "midi"
+	RoundEvening RoundMoment = "soir"
+	RoundBedtime RoundMoment = "coucher"
 )
 
-// AllMoments in order.
-var AllMoments = []Moment{MomentMorning, MomentNoon, MomentEvening, MomentNight}
+// AllRoundMoments in order.
+var AllRoundMoments = []RoundMoment{RoundMorning, RoundNoon, RoundEvening, RoundBedtime}
 
 // Label is the French name.
-func (m Moment) Label() string {
+func (m RoundMoment) Label() string {
 	switch m {
-	case MomentMorning:
+	case RoundMorning:
 		return "Matin"
-	case MomentNoon:
+	case RoundNoon:
 		return "Midi"
-	case MomentEvening:
+	case RoundEvening:
 		return "Soir"
-	case MomentNight:
+	case RoundBedtime:
 		return "Coucher"
 	}
 	return string(m)
 }
 
 // Hours is the span of the moment, as shown on the round.
-func (m Moment) Hours() string {
+func (m RoundMoment) Hours() string {
 	switch m {
-	case MomentMorning:
+	case RoundMorning:
 		return "avant 11 h"
-	case MomentNoon:
+	case RoundNoon:
 		return "11 h – 16 h"
-	case MomentEvening:
+	case RoundEvening:
 		return "16 h – 20 h"
 	}
 	return "à partir de 20 h"
@@ -329,17 +323,17 @@ func (m Moment) Hours() string {
 
 // MomentOf places an instant in a moment of its Paris day: morning until
 // 11:00, noon until 16:00, evening until 20:00, then bedtime.
-func MomentOf(t time.Time) Moment {
+func RoundMomentOf(t time.Time) RoundMoment {
 	h := t.In(Paris()).Hour()
 	switch {
 	case h < 11:
-		return MomentMorning
+		return RoundMorning
 	case h < 16:
-		return MomentNoon
+		return RoundNoon
 	case h < 20:
-		return MomentEvening
+		return RoundEvening
 	}
-	return MomentNight
+	return RoundBedtime
 }
 
 // AdminStatus is what happened at an intake.
@@ -781,7 +775,7 @@ func (in AdministrationInput) Parse(p Prescription, now time.Time) (Administrati
 		}
 		a.PlannedAt, a.Dose = pi.At, pi.Quantity
 		if pi.At.After(now.Add(2 * time.Hour)) {
-			v.Add("status", "Cette prise est prévue à "+pi.Clock()+" le "+FrenchDate(CalendarDay(pi.At))+" : elle ne se trace pas plus de 2 heures à l'avance.")
+			v.Add("status", "Cette prise est prévue à "+pi.Clock()+" le "+FrenchDate(ParisDay(pi.At))+" : elle ne se trace pas plus de 2 heures à l'avance.")
 		}
 		switch a.Status {
 		case AdminGiven, AdminRefused:
@@ -849,7 +843,7 @@ func (in AdministrationInput) Parse(p Prescription, now time.Time) (Administrati
 // StartsBy reports whether the line is in force at the instant t (between
 // its start and end days, before its stop).
 func (p Prescription) StartsBy(t time.Time) bool {
-	day := CalendarDay(t)
+	day := ParisDay(t)
 	if day.Before(p.Start) || (!p.End.IsZero() && day.After(p.End)) {
 		return false
 	}
@@ -954,8 +948,8 @@ func (pi PlannedIntake) DoseText() string { return DoseText(pi.Quantity, pi.Pres
 // Key is the planned instant as the register's forms carry it.
 func (pi PlannedIntake) Key() string { return pi.At.UTC().Format(time.RFC3339) }
 
-// Moment is the part of the day of the intake.
-func (pi PlannedIntake) Moment() Moment { return MomentOf(pi.At) }
+// Moment is the part of the day of the intake (medication round).
+func (pi PlannedIntake) Moment() RoundMoment { return RoundMomentOf(pi.At) }
 
 // DoseText is the dose per intake of a "si besoin" line.
 func (p Prescription) DoseText() string { return DoseText(p.Dose, p.Unit) }

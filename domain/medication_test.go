@@ -276,9 +276,9 @@ func TestAdministrationParse(t *testing.T) {
 func TestMomentOf(t *testing.T) {
 	for _, c := range []struct {
 		h, m int
-		want domain.Moment
-	}{{7, 0, domain.MomentMorning}, {10, 59, domain.MomentMorning}, {12, 0, domain.MomentNoon}, {16, 0, domain.MomentEvening}, {20, 30, domain.MomentNight}, {0, 30, domain.MomentMorning}} {
-		if got := domain.MomentOf(paris(2026, 11, 22, c.h, c.m)); got != c.want {
+		want domain.RoundMoment
+	}{{7, 0, domain.RoundMorning}, {10, 59, domain.RoundMorning}, {12, 0, domain.RoundNoon}, {16, 0, domain.RoundEvening}, {20, 30, domain.RoundBedtime}, {0, 30, domain.RoundMorning}} {
+		if got := domain.RoundMomentOf(paris(2026, 11, 22, c.h, c.m)); got != c.want {
 			t.Errorf("%02d:%02d → %s, want %s", c.h, c.m, got, c.want)
 		}
 	}

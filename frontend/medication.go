@@ -147,7 +147,7 @@ func (a *App) showMedication(c *gin.Context, status int, errs map[string]string)
 	rec := currentRecord(c)
 	now := a.cfg.Now().UTC()
 	day := a.dayParam(c, "jour")
-	d := medicationData{Usager: rec.Usager, Day: day, Today: day.Equal(domain.CalendarDay(now)), Now: now,
+	d := medicationData{Usager: rec.Usager, Day: day, Today: day.Equal(domain.ParisDay(now)), Now: now,
 		Prev: domain.FormatDate(day.AddDate(0, 0, -1)), Next: domain.FormatDate(day.AddDate(0, 0, 1)), CanWrite: map[uuid.UUID]bool{}}
 	write, validate := a.rxRights(c)
 	for _, v := range validate {
@@ -172,9 +172,9 @@ func (a *App) showMedication(c *gin.Context, status int, errs map[string]string)
 		for _, l := range lines {
 			d.CanWrite[l.ID] = l.CanWrite
 			switch {
-			case l.AsNeeded && !l.Ended(domain.CalendarDay(now)):
+			case l.AsNeeded && !l.Ended(domain.ParisDay(now)):
 				d.AsNeeded = append(d.AsNeeded, l)
-			case !l.AsNeeded && !l.Ended(domain.CalendarDay(now)):
+			case !l.AsNeeded && !l.Ended(domain.ParisDay(now)):
 				d.Scheduled = append(d.Scheduled, l)
 			default:
 				d.Stopped = append(d.Stopped, l)
@@ -220,16 +220,16 @@ type prescriptionFormData struct {
 	Establishments []domain.Establishment
 	Units          []string
 	Routes         []domain.Route
-	Weekdays       []weekdayOption
-	Rows           []intakeRow
+	Weekdays       []rxWeekday
+	Rows           []rxIntakeRow
 }
 
-type weekdayOption struct {
+type rxWeekday struct {
 	Value, Label string
 	Checked      bool
 }
 
-type intakeRow struct {
+type rxIntakeRow struct {
 	N, TimeName, QtyName, Time, Qty string
 }
 
@@ -243,7 +243,7 @@ func valueAt(list []string, i int) string {
 const intakeRows = 6
 
 func (a *App) prescriptionForm(c *gin.Context) {
-	today := domain.FormatDate(domain.CalendarDay(a.cfg.Now()))
+	today := domain.FormatDate(domain.ParisDay(a.cfg.Now()))
 	a.showPrescriptionForm(c, http.StatusOK, domain.PrescriptionInput{Start: today, OrderDate: today}, nil)
 }
 
@@ -271,7 +271,7 @@ func (a *App) showPrescriptionForm(c *gin.Context, status int, in domain.Prescri
 	d := prescriptionFormData{Usager: currentRecord(c).Usager, Form: in, Units: domain.DoseUnits, Routes: domain.AllRoutes}
 	for i := 0; i < intakeRows; i++ {
 		n := strconv.Itoa(i + 1)
-		d.Rows = append(d.Rows, intakeRow{N: n, TimeName: "intake_time_" + n, QtyName: "intake_qty_" + n,
+		d.Rows = append(d.Rows, rxIntakeRow{N: n, TimeName: "intake_time_" + n, QtyName: "intake_qty_" + n,
 			Time: valueAt(in.IntakeTimes, i), Qty: valueAt(in.IntakeQuantity, i)})
 	}
 	for _, w := range domain.WeekdayOrder {
@@ -280,7 +280,7 @@ func (a *App) showPrescriptionForm(c *gin.Context, status int, in domain.Prescri
 		for _, s := range in.Weekdays {
 			checked = checked || s == v
 		}
-		d.Weekdays = append(d.Weekdays, weekdayOption{Value: v, Label: domain.WeekdayName(w), Checked: checked})
+		d.Weekdays = append(d.Weekdays, rxWeekday{Value: v, Label: domain.WeekdayName(w), Checked: checked})
 	}
 	err := a.inTenant(c, func(tx domain.Tx) error {
 		var err error
@@ -444,7 +444,7 @@ func (a *App) showAdministrationForm(c *gin.Context, status int, in domain.Admin
 			return err
 		}
 		d.Establishment = e.Name
-		lines, err := loadLines(tx, []domain.Prescription{p}, domain.CalendarDay(now), now, nil, nil)
+		lines, err := loadLines(tx, []domain.Prescription{p}, domain.ParisDay(now), now, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -585,8 +585,8 @@ type distributionData struct {
 	Establishment  domain.Establishment
 	Establishments []domain.Establishment
 	Day            time.Time
-	Moment         domain.Moment
-	Moments        []domain.Moment
+	Moment         domain.RoundMoment
+	Moments        []domain.RoundMoment
 	People         []roundPerson
 	CanWrite       bool
 	Retour         string
@@ -600,8 +600,8 @@ type distributionData struct {
 func (a *App) distribution(c *gin.Context) {
 	p := principal(c)
 	now := a.cfg.Now().UTC()
-	d := distributionData{Day: a.dayParam(c, "jour"), Moment: domain.MomentOf(now), Moments: domain.AllMoments, Now: now}
-	for _, m := range domain.AllMoments {
+	d := distributionData{Day: a.dayParam(c, "jour"), Moment: domain.RoundMomentOf(now), Moments: domain.AllRoundMoments, Now: now}
+	for _, m := range domain.AllRoundMoments {
 		if string(m) == c.Query("moment") {
 			d.Moment = m
 		}

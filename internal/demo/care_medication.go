@@ -28,7 +28,7 @@ func createMedication(tx *store.Tx, spec orgSpec, estIDs map[string]uuid.UUID, u
 		return nil
 	}
 	now := today.UTC()
-	day := domain.CalendarDay(now)
+	day := domain.ParisDay(now)
 	for _, es := range spec.Establishments {
 		if es.Category != domain.CatEHPAD {
 			continue
