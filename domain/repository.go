@@ -114,6 +114,9 @@ type Tx interface {
 	// Partner API clients (FHIR).
 	APIClientTx
 
+	// Coordination: opening of establishments, staff meetings.
+	CoordinationTx
+
 	AccountTx
 }
 

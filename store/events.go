@@ -207,3 +207,146 @@ func (tx *Tx) UpcomingEvents(estabs []uuid.UUID, sections []domain.Section, from
 	}
 	return out, nil
 }
+
+// Staff meetings (domain.Meeting).
+
+// SaveMeeting inserts or updates a meeting and replaces its participants
+// and usagers, inside a savepoint: all or nothing.
+func (tx *Tx) SaveMeeting(m *domain.Meeting) error {
+	if m.Status == "" {
+		m.Status = domain.MeetingPlanned
+	}
+	return tx.planSavepoint(func(in *Tx) error {
+		if m.ID == uuid.Nil {
+			m.ID = NewID()
+			err := in.g.Raw(`INSERT INTO meetings (id, org_id, establishment_id, kind, title, start_at, end_at, place, recurrence, recur_until,
+				status, cancel_reason, author_id, author_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING updated_at`,
+				m.ID, tx.Org, m.EstablishmentID, string(m.Kind), m.Title, m.Start.UTC(), nullTime(m.End), m.Place, string(m.Recurrence),
+				dateArg(m.RecurUntil), string(m.Status), m.CancelReason, m.AuthorID, m.AuthorName).Row().Scan(&m.UpdatedAt)
+			if err != nil {
+				m.ID = uuid.Nil
+				return mapErr("create meeting", err)
+			}
+		} else {
+			err := in.g.Raw(`UPDATE meetings SET kind = ?, title = ?, start_at = ?, end_at = ?, place = ?, recurrence = ?, recur_until = ?,
+				status = ?, cancel_reason = ?, updated_at = now() WHERE id = ? AND establishment_id = ? RETURNING updated_at`,
+				string(m.Kind), m.Title, m.Start.UTC(), nullTime(m.End), m.Place, string(m.Recurrence), dateArg(m.RecurUntil),
+				string(m.Status), m.CancelReason, m.ID, m.EstablishmentID).Row().Scan(&m.UpdatedAt)
+			if err != nil {
+				return mapSQL("update meeting", err)
+			}
+			for _, t := range []string{"meeting_participants", "meeting_usagers"} {
+				if err := in.g.Exec(`DELETE FROM `+t+` WHERE meeting_id = ?`, m.ID).Error; err != nil {
+					return mapErr("clear "+t, err)
+				}
+			}
+		}
+		var rows [][]any
+		for _, p := range m.Participants {
+			rows = append(rows, []any{tx.Org, m.ID, p})
+		}
+		if err := in.insertPlanRows("store participants", `INSERT INTO meeting_participants (org_id, meeting_id, user_id)`, 3, rows); err != nil {
+			return err
+		}
+		rows = nil
+		for _, u := range m.Usagers {
+			rows = append(rows, []any{tx.Org, m.ID, u})
+		}
+		return in.insertPlanRows("store meeting usagers", `INSERT INTO meeting_usagers (org_id, meeting_id, usager_id)`, 3, rows)
+	})
+}
+
+const meetingColumns = `m.id, m.establishment_id, m.kind, m.title, m.start_at, m.end_at, m.place, m.recurrence, m.recur_until,
+	m.status, m.cancel_reason, m.author_id, m.author_name, m.updated_at`
+
+func scanMeeting(s scanner) (domain.Meeting, error) {
+	var m domain.Meeting
+	var kind, recurrence, status string
+	var end, until sql.NullTime
+	if err := s.Scan(&m.ID, &m.EstablishmentID, &kind, &m.Title, &m.Start, &end, &m.Place, &recurrence, &until, &status,
+		&m.CancelReason, &m.AuthorID, &m.AuthorName, &m.UpdatedAt); err != nil {
+		return m, err
+	}
+	m.Kind, m.Recurrence, m.Status = domain.MeetingKind(kind), domain.Recurrence(recurrence), domain.MeetingStatus(status)
+	m.Start, m.UpdatedAt, m.RecurUntil = m.Start.UTC(), m.UpdatedAt.UTC(), nullDate(until)
+	if end.Valid {
+		m.End = end.Time.UTC()
+	}
+	return m, nil
+}
+
+// Meeting reads one meeting with its participants and usagers (the latter
+// as stored: merged records follow their kept record through the merge).
+func (tx *Tx) Meeting(id uuid.UUID) (domain.Meeting, error) {
+	m, err := scanMeeting(tx.g.Raw(`SELECT `+meetingColumns+` FROM meetings m WHERE m.id = ?`, id).Row())
+	if err != nil {
+		return m, mapSQL("read meeting", err)
+	}
+	if err := tx.g.Raw(`SELECT user_id FROM meeting_participants WHERE meeting_id = ? ORDER BY user_id`, id).Scan(&m.Participants).Error; err != nil {
+		return m, mapErr("read participants", err)
+	}
+	if err := tx.g.Raw(`SELECT DISTINCT usager_id FROM meeting_usagers WHERE meeting_id = ? ORDER BY usager_id`, id).Scan(&m.Usagers).Error; err != nil {
+		return m, mapErr("read meeting usagers", err)
+	}
+	return m, nil
+}
+
+// Meetings lists the occurrences of the meetings of q.Establishments within
+// [q.From, q.To), soonest first, cancelled ones included (marked): the
+// agenda shows them so nobody comes for nothing. With q.Participant, only
+// the meetings that user takes part in.
+func (tx *Tx) Meetings(q domain.MeetingQuery) ([]domain.MeetingItem, error) {
+	if len(q.Establishments) == 0 {
+		return nil, nil
+	}
+	cond, args := "", []any{q.Establishments, q.From.UTC(), q.To.UTC(), q.To.UTC(), q.From.UTC()}
+	if q.Participant != uuid.Nil {
+		cond = " AND EXISTS (SELECT 1 FROM meeting_participants p WHERE p.meeting_id = m.id AND p.user_id = ?)"
+		args = append(args, q.Participant)
+	}
+	rows, err := tx.g.Raw(`SELECT `+meetingColumns+`,
+		COALESCE((SELECT array_to_string(array_agg(p.user_id::text ORDER BY p.user_id), ',') FROM meeting_participants p WHERE p.meeting_id = m.id), '')
+		FROM meetings m
+		WHERE m.establishment_id IN ?
+		  AND ((m.recurrence = '' AND m.start_at >= ? AND m.start_at < ?) OR (m.recurrence <> '' AND m.start_at < ? AND m.recur_until >= ?::date))`+cond+`
+		ORDER BY m.start_at, m.id LIMIT 1000`, args...).Rows()
+	if err != nil {
+		return nil, mapErr("read meetings", err)
+	}
+	defer rows.Close()
+	var out []domain.MeetingItem
+	for rows.Next() {
+		var m domain.Meeting
+		var kind, recurrence, status, participants string
+		var end, until sql.NullTime
+		if err := rows.Scan(&m.ID, &m.EstablishmentID, &kind, &m.Title, &m.Start, &end, &m.Place, &recurrence, &until, &status,
+			&m.CancelReason, &m.AuthorID, &m.AuthorName, &m.UpdatedAt, &participants); err != nil {
+			return nil, fmt.Errorf("scan meeting: %w", err)
+		}
+		m.Recurrence, m.RecurUntil = domain.Recurrence(recurrence), nullDate(until)
+		it := domain.MeetingItem{MeetingID: m.ID, EstablishmentID: m.EstablishmentID, Kind: domain.MeetingKind(kind), Title: m.Title,
+			Place: m.Place, Recurring: m.Recurrence != domain.RecurNone, Status: domain.MeetingStatus(status), CancelReason: m.CancelReason}
+		for _, p := range strings.Split(participants, ",") {
+			if id, err := uuid.Parse(p); err == nil {
+				it.Participants = append(it.Participants, id)
+			}
+		}
+		var length time.Duration
+		if end.Valid {
+			length = end.Time.Sub(m.Start)
+		}
+		for _, at := range m.Occurrences(q.From, q.To) {
+			occ := it
+			occ.At = at
+			if end.Valid {
+				occ.End = at.Add(length)
+			}
+			out = append(out, occ)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("read meetings", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out, nil
+}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/relais-dui/relais/domain"
 	"github.com/relais-dui/relais/store"
 )
@@ -165,4 +167,83 @@ func p95(ds []time.Duration) time.Duration {
 	s := append([]time.Duration{}, ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[(len(s)*95)/100]
+}
+
+// A weekly team meeting and a synthesis meeting naming a usager: stored
+// with participants, listed per establishment and per participant with
+// their repetitions, edited and cancelled whole.
+func TestMeetings(t *testing.T) {
+	f := newFixture(t)
+	alice, bruno := store.NewID(), store.NewID()
+	u := person(t, "Synthèse", "Lou", "2012-03-04")
+	paris := func(s string) time.Time {
+		at, err := time.ParseInLocation("2006-01-02 15:04", s, domain.Paris())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at.UTC()
+	}
+	team := domain.Meeting{EstablishmentID: f.ehpad.ID, Kind: domain.MeetingTeam, Title: "Réunion d'équipe", Start: paris("2026-10-20 14:00"),
+		End: paris("2026-10-20 15:00"), Recurrence: domain.RecurWeekly, RecurUntil: planDay("2026-12-15"), Participants: []uuid.UUID{alice, bruno},
+		AuthorID: alice, AuthorName: "Alice"}
+	synth := domain.Meeting{EstablishmentID: f.ehpad.ID, Kind: domain.MeetingSynthesis, Title: "Synthèse de Lou", Start: paris("2026-11-04 10:00"),
+		Participants: []uuid.UUID{alice}, AuthorID: alice, AuthorName: "Alice"}
+	elsewhere := domain.Meeting{EstablishmentID: f.ssiad.ID, Kind: domain.MeetingTraining, Title: "Formation gestes", Start: paris("2026-11-05 09:00"),
+		Participants: []uuid.UUID{bruno}, AuthorID: bruno, AuthorName: "Bruno"}
+	f.tx(t, func(tx *store.Tx) error {
+		if err := tx.CreateUsager(&u, &domain.Stay{EstablishmentID: f.ehpad.ID, Status: domain.StayAdmitted, Mode: domain.ModePermanent, AdmissionDate: planDay("2025-01-01")}); err != nil {
+			return err
+		}
+		synth.Usagers = []uuid.UUID{u.ID}
+		for _, m := range []*domain.Meeting{&team, &synth, &elsewhere} {
+			if err := tx.SaveMeeting(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	from, to := paris("2026-11-02 00:00"), paris("2026-11-09 00:00")
+	f.tx(t, func(tx *store.Tx) error {
+		got, err := tx.Meeting(synth.ID)
+		if err != nil {
+			return err
+		}
+		if len(got.Usagers) != 1 || got.Usagers[0] != u.ID || len(got.Participants) != 1 || got.Kind != domain.MeetingSynthesis {
+			t.Errorf("synthesis read back: %+v", got)
+		}
+		week, err := tx.Meetings(domain.MeetingQuery{Establishments: []uuid.UUID{f.ehpad.ID}, From: from, To: to})
+		if err != nil {
+			return err
+		}
+		if len(week) != 2 || week[0].MeetingID != team.ID || week[1].MeetingID != synth.ID {
+			t.Fatalf("EHPAD week: %+v", week)
+		}
+		if at := week[0].At.In(domain.Paris()); at.Format("2006-01-02 15:04") != "2026-11-03 14:00" || week[0].End.Sub(week[0].At) != time.Hour {
+			t.Errorf("weekly occurrence at %s (after the time change), until %s", at, week[0].End)
+		}
+		mine, err := tx.Meetings(domain.MeetingQuery{Establishments: []uuid.UUID{f.ehpad.ID, f.ssiad.ID}, Participant: bruno, From: from, To: to})
+		if err != nil {
+			return err
+		}
+		if len(mine) != 2 || mine[0].MeetingID != team.ID || mine[1].MeetingID != elsewhere.ID {
+			t.Errorf("Bruno's meetings: %+v", mine)
+		}
+		team.Participants = []uuid.UUID{alice}
+		team.Place = "Salle du conseil"
+		if err := team.Cancel("Grève des transports"); err != nil {
+			return err
+		}
+		return tx.SaveMeeting(&team)
+	})
+	f.tx(t, func(tx *store.Tx) error {
+		mine, err := tx.Meetings(domain.MeetingQuery{Establishments: []uuid.UUID{f.ehpad.ID}, Participant: bruno, From: from, To: to})
+		if err != nil || len(mine) != 0 {
+			t.Errorf("Bruno removed from the team meeting still sees it: %+v, %v", mine, err)
+		}
+		got, err := tx.Meeting(team.ID)
+		if err != nil || got.Status != domain.MeetingCancelled || got.CancelReason != "Grève des transports" || got.Place != "Salle du conseil" {
+			t.Errorf("cancelled meeting: %+v, %v", got, err)
+		}
+		return err
+	})
 }

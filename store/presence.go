@@ -1,7 +1,9 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,8 +40,8 @@ func (tx *Tx) admittedBetween(estab uuid.UUID, from, to time.Time) ([]domain.Usa
 
 // Presences reads the register of an establishment between two days.
 func (tx *Tx) Presences(estab uuid.UUID, from, to time.Time) ([]domain.Presence, error) {
-	rows, err := tx.g.Raw(`SELECT usager_id, day, status, reason, recorded_by FROM presences
-		WHERE establishment_id = ? AND day BETWEEN ? AND ? ORDER BY day`, estab, dateArg(from), dateArg(to)).Rows()
+	rows, err := tx.g.Raw(`SELECT usager_id, day, half, mode, status, reason, recorded_by FROM presences
+		WHERE establishment_id = ? AND day BETWEEN ? AND ? ORDER BY day, half`, estab, dateArg(from), dateArg(to)).Rows()
 	if err != nil {
 		return nil, mapErr("read presences", err)
 	}
@@ -47,24 +49,38 @@ func (tx *Tx) Presences(estab uuid.UUID, from, to time.Time) ([]domain.Presence,
 	var out []domain.Presence
 	for rows.Next() {
 		p := domain.Presence{EstablishmentID: estab}
-		var status string
-		if err := rows.Scan(&p.UsagerID, &p.Day, &status, &p.Reason, &p.RecordedBy); err != nil {
+		var half, mode, status string
+		if err := rows.Scan(&p.UsagerID, &p.Day, &half, &mode, &status, &p.Reason, &p.RecordedBy); err != nil {
 			return nil, fmt.Errorf("scan presence: %w", err)
 		}
-		p.Status, p.Day = domain.PresenceStatus(status), p.Day.UTC()
+		p.Half, p.Mode, p.Status, p.Day = domain.Half(half), domain.Mode(mode), domain.PresenceStatus(status), p.Day.UTC()
 		out = append(out, p)
 	}
 	return out, mapErr("read presences", rows.Err())
 }
 
-// SavePresences records a day's register (one upsert per line).
+// SavePresences records a day's register (one upsert per line). A line by
+// half-day replaces a whole-day line of the same day and person, and the
+// other way round, so a day is never counted twice.
 func (tx *Tx) SavePresences(lines []domain.Presence) error {
 	for _, p := range lines {
-		err := tx.g.Exec(`INSERT INTO presences (org_id, establishment_id, usager_id, day, status, reason, recorded_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (establishment_id, day, usager_id, half) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
-			recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
-			tx.Org, p.EstablishmentID, p.UsagerID, dateArg(p.Day), string(p.Status), p.Reason, p.RecordedBy).Error
+		half := p.Half
+		if half == "" {
+			half = domain.HalfWhole
+		}
+		other := "half <> 'jour'"
+		if half != domain.HalfWhole {
+			other = "half = 'jour'"
+		}
+		if err := tx.g.Exec(`DELETE FROM presences WHERE establishment_id = ? AND day = ? AND usager_id = ? AND `+other,
+			p.EstablishmentID, dateArg(p.Day), p.UsagerID).Error; err != nil {
+			return mapErr("replace presence", err)
+		}
+		err := tx.g.Exec(`INSERT INTO presences (org_id, establishment_id, usager_id, day, half, mode, status, reason, recorded_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (establishment_id, day, usager_id, half) DO UPDATE SET mode = EXCLUDED.mode, status = EXCLUDED.status,
+			reason = EXCLUDED.reason, recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
+			tx.Org, p.EstablishmentID, p.UsagerID, dateArg(p.Day), string(half), string(p.Mode), string(p.Status), p.Reason, p.RecordedBy).Error
 		if err != nil {
 			return mapErr("save presence", err)
 		}
@@ -72,10 +88,15 @@ func (tx *Tx) SavePresences(lines []domain.Presence) error {
 	return nil
 }
 
-// MonthPresence summarises a month of an establishment's register.
+// MonthPresence summarises a month of an establishment's register against
+// its opening (days or half-days, closures, holidays).
 func (tx *Tx) MonthPresence(estab uuid.UUID, year int, month time.Month) ([]domain.Usager, []domain.PresenceSummary, error) {
 	first := time.Date(year, month, 1, 0, 0, 0, 0, time.UTC)
 	last := first.AddDate(0, 1, -1)
+	opening, err := tx.Opening(estab)
+	if err != nil {
+		return nil, nil, err
+	}
 	people, err := tx.admittedBetween(estab, first, last)
 	if err != nil {
 		return nil, nil, err
@@ -120,5 +141,96 @@ func (tx *Tx) MonthPresence(estab uuid.UUID, year int, month time.Month) ([]doma
 	for i, p := range people {
 		ids[i] = p.ID
 	}
-	return people, domain.SummarizePresence(year, month, ids, admitted, lines), nil
+	return people, domain.SummarizePresence(opening, year, month, ids, admitted, lines), nil
+}
+
+// StayModes gives, per usager, the mode of their stay in estab covering day.
+func (tx *Tx) StayModes(estab uuid.UUID, day time.Time) (map[uuid.UUID]domain.Mode, error) {
+	rows, err := tx.g.Raw(`SELECT usager_id, mode FROM stays WHERE establishment_id = ? AND status IN ('admitted','discharged')
+		AND admission_date <= ? AND (discharge_date IS NULL OR discharge_date >= ?) ORDER BY admission_date`,
+		estab, dateArg(day), dateArg(day)).Rows()
+	if err != nil {
+		return nil, mapErr("read stay modes", err)
+	}
+	defer rows.Close()
+	out := map[uuid.UUID]domain.Mode{}
+	for rows.Next() {
+		var u uuid.UUID
+		var m string
+		if err := rows.Scan(&u, &m); err != nil {
+			return nil, fmt.Errorf("scan stay mode: %w", err)
+		}
+		out[u] = domain.Mode(m)
+	}
+	return out, mapErr("read stay modes", rows.Err())
+}
+
+// Opening reads the opening settings of an establishment with its closure
+// periods; the defaults when never set.
+func (tx *Tx) Opening(estab uuid.UUID) (domain.Opening, error) {
+	o := domain.DefaultOpening(estab)
+	var weekdays, modes string
+	err := tx.g.Raw(`SELECT weekdays, open_on_holidays, half_days, array_to_string(modes, ',') FROM establishment_opening
+		WHERE establishment_id = ?`, estab).Row().Scan(&weekdays, &o.OpenOnHolidays, &o.HalfDays, &modes)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		return o, mapErr("read opening", err)
+	default:
+		o.Stored = true
+		o.SetWeekdayDigits(weekdays)
+		for _, m := range strings.Split(modes, ",") {
+			if m != "" {
+				o.Modes = append(o.Modes, domain.Mode(m))
+			}
+		}
+	}
+	rows, err := tx.g.Raw(`SELECT id, first_day, last_day, label FROM establishment_closures WHERE establishment_id = ?
+		ORDER BY first_day, id`, estab).Rows()
+	if err != nil {
+		return o, mapErr("read closures", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c domain.Closure
+		if err := rows.Scan(&c.ID, &c.First, &c.Last, &c.Label); err != nil {
+			return o, fmt.Errorf("scan closure: %w", err)
+		}
+		c.First, c.Last = c.First.UTC(), c.Last.UTC()
+		o.Closures = append(o.Closures, c)
+	}
+	return o, mapErr("read closures", rows.Err())
+}
+
+// SaveOpening stores the settings of o.EstablishmentID (closures apart).
+func (tx *Tx) SaveOpening(o domain.Opening, by uuid.UUID) error {
+	if o.WeekdayDigits() == "" {
+		var v domain.ValidationError
+		v.Add("weekdays", "Cochez au moins un jour d'ouverture.")
+		return v.Err()
+	}
+	modes := make([]string, len(o.Modes))
+	for i, m := range o.Modes {
+		modes[i] = string(m)
+	}
+	return mapErr("save opening", tx.g.Exec(`INSERT INTO establishment_opening (establishment_id, org_id, weekdays, open_on_holidays,
+		half_days, modes, updated_by) VALUES (?, ?, ?, ?, ?, string_to_array(?, ','), ?)
+		ON CONFLICT (establishment_id) DO UPDATE SET weekdays = EXCLUDED.weekdays, open_on_holidays = EXCLUDED.open_on_holidays,
+		half_days = EXCLUDED.half_days, modes = EXCLUDED.modes, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+		o.EstablishmentID, tx.Org, o.WeekdayDigits(), o.OpenOnHolidays, o.HalfDays, strings.Join(modes, ","), by).Error)
+}
+
+// AddClosure adds a closure period to estab.
+func (tx *Tx) AddClosure(estab uuid.UUID, c *domain.Closure) error {
+	if c.ID == uuid.Nil {
+		c.ID = NewID()
+	}
+	return mapErr("add closure", tx.g.Exec(`INSERT INTO establishment_closures (id, org_id, establishment_id, first_day, last_day, label)
+		VALUES (?, ?, ?, ?, ?, ?)`, c.ID, tx.Org, estab, dateArg(c.First), dateArg(c.Last), c.Label).Error)
+}
+
+// DeleteClosure removes a closure period of estab (ErrNotFound when it is
+// not one of estab's).
+func (tx *Tx) DeleteClosure(estab, id uuid.UUID) error {
+	return affected("delete closure", tx.g.Exec(`DELETE FROM establishment_closures WHERE id = ? AND establishment_id = ?`, id, estab))
 }

@@ -1,8 +1,11 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/relais-dui/relais/domain"
 	"github.com/relais-dui/relais/store"
@@ -66,5 +69,135 @@ func TestMonthPresenceSummary(t *testing.T) {
 			t.Errorf("Léo: %+v", l)
 		}
 		return nil
+	})
+}
+
+// The monthly summary follows each establishment's opening: a 7/7 internat
+// open on holidays, a weekday externat with a closure period, a DITEP
+// counting half-days per accueil mode. November 2026 has two holidays
+// (1st, a Sunday, and 11th, a Wednesday).
+func TestMonthPresenceFollowsOpening(t *testing.T) {
+	f := newFixture(t)
+	day := func(n int) time.Time { return time.Date(2026, time.November, n, 0, 0, 0, 0, time.UTC) }
+	by := store.NewID()
+	type setup struct {
+		name     string
+		opening  domain.OpeningInput
+		closures []domain.Closure
+		lines    func(estab, u uuid.UUID) []domain.Presence
+		want     domain.PresenceSummary
+		byMode   map[domain.Mode]int
+	}
+	tests := []setup{
+		{name: "default opening, holiday excluded", want: domain.PresenceSummary{Expected: 20, Present: 1, Unrecorded: 19},
+			lines: func(e, u uuid.UUID) []domain.Presence {
+				return []domain.Presence{{EstablishmentID: e, UsagerID: u, Day: day(2), Status: domain.Present, RecordedBy: by}}
+			}},
+		{name: "7/7 with holidays", opening: domain.OpeningInput{Weekdays: []string{"1", "2", "3", "4", "5", "6", "7"}, OpenOnHolidays: true, Modes: []string{"internat"}},
+			want: domain.PresenceSummary{Expected: 30, Present: 2, Absent: 1, Unrecorded: 27}, byMode: map[domain.Mode]int{domain.ModeInternat: 2},
+			lines: func(e, u uuid.UUID) []domain.Presence {
+				return []domain.Presence{
+					{EstablishmentID: e, UsagerID: u, Day: day(1), Status: domain.Present, Mode: domain.ModeInternat, RecordedBy: by},
+					{EstablishmentID: e, UsagerID: u, Day: day(11), Status: domain.Present, Mode: domain.ModeInternat, RecordedBy: by},
+					{EstablishmentID: e, UsagerID: u, Day: day(14), Status: domain.Absent, Reason: "Maladie", RecordedBy: by},
+				}
+			}},
+		{name: "closure period", opening: domain.OpeningInput{Weekdays: []string{"1", "2", "3", "4", "5"}},
+			closures: []domain.Closure{{First: day(16), Last: day(22), Label: "Fermeture d'automne"}},
+			want:     domain.PresenceSummary{Expected: 15, Excused: 1, Unrecorded: 14},
+			lines: func(e, u uuid.UUID) []domain.Presence {
+				return []domain.Presence{{EstablishmentID: e, UsagerID: u, Day: day(23), Status: domain.Excused, RecordedBy: by}}
+			}},
+		{name: "half-days per mode", opening: domain.OpeningInput{Weekdays: []string{"1", "2", "3", "4", "5"}, HalfDays: true, Modes: []string{"semi_internat", "externat"}},
+			want: domain.PresenceSummary{Expected: 40, Present: 3, Absent: 1, Unrecorded: 36}, byMode: map[domain.Mode]int{domain.ModeSemiInt: 2, domain.ModeExternat: 1},
+			lines: func(e, u uuid.UUID) []domain.Presence {
+				return []domain.Presence{
+					{EstablishmentID: e, UsagerID: u, Day: day(2), Half: domain.HalfMorning, Mode: domain.ModeSemiInt, Status: domain.Present, RecordedBy: by},
+					{EstablishmentID: e, UsagerID: u, Day: day(2), Half: domain.HalfAfternoon, Mode: domain.ModeSemiInt, Status: domain.Present, RecordedBy: by},
+					{EstablishmentID: e, UsagerID: u, Day: day(3), Half: domain.HalfMorning, Mode: domain.ModeExternat, Status: domain.Present, RecordedBy: by},
+					{EstablishmentID: e, UsagerID: u, Day: day(3), Half: domain.HalfAfternoon, Status: domain.Absent, Reason: "Rendez-vous médical", RecordedBy: by},
+				}
+			}},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := domain.Establishment{Name: "Service " + tc.name, FinessET: fmt.Sprintf("69000%04d", 100+i), Category: domain.CatDITEP}
+			u := person(t, "Ouverture", []string{"Ana", "Bea", "Cleo", "Dina"}[i], "2014-01-01")
+			f.tx(t, func(tx *store.Tx) error {
+				if err := tx.CreateEstablishment(&e); err != nil {
+					return err
+				}
+				if err := tx.CreateUsager(&u, &domain.Stay{EstablishmentID: e.ID, Status: domain.StayAdmitted, Mode: domain.ModeSemiInt, AdmissionDate: day(1).AddDate(-1, 0, 0)}); err != nil {
+					return err
+				}
+				if tc.opening.Weekdays != nil {
+					o, err := tc.opening.Parse(e.ID)
+					if err != nil {
+						return err
+					}
+					if err := tx.SaveOpening(o, by); err != nil {
+						return err
+					}
+				}
+				for _, c := range tc.closures {
+					if err := tx.AddClosure(e.ID, &c); err != nil {
+						return err
+					}
+				}
+				return tx.SavePresences(tc.lines(e.ID, u.ID))
+			})
+			f.tx(t, func(tx *store.Tx) error {
+				o, err := tx.Opening(e.ID)
+				if err != nil {
+					return err
+				}
+				if o.Stored != (tc.opening.Weekdays != nil) || len(o.Closures) != len(tc.closures) || o.HalfDays != tc.opening.HalfDays {
+					t.Errorf("opening read back: %+v", o)
+				}
+				_, sums, err := tx.MonthPresence(e.ID, 2026, time.November)
+				if err != nil {
+					return err
+				}
+				got := sums[0]
+				if got.Expected != tc.want.Expected || got.Present != tc.want.Present || got.Absent != tc.want.Absent ||
+					got.Excused != tc.want.Excused || got.Unrecorded != tc.want.Unrecorded {
+					t.Errorf("summary %+v, want %+v", got, tc.want)
+				}
+				for m, n := range tc.byMode {
+					if got.ByMode[m] != n {
+						t.Errorf("presences in mode %s: %d, want %d", m, got.ByMode[m], n)
+					}
+				}
+				return nil
+			})
+		})
+	}
+	// A whole-day line replaces the half-day lines of that day (and the
+	// other way round): a day is never counted twice.
+	f.tx(t, func(tx *store.Tx) error {
+		var e domain.Establishment
+		es, err := tx.Establishments()
+		if err != nil {
+			return err
+		}
+		for _, x := range es {
+			if x.Name == "Service half-days per mode" {
+				e = x
+			}
+		}
+		lines, err := tx.Presences(e.ID, day(3), day(3))
+		if err != nil || len(lines) != 2 {
+			t.Fatalf("half-day lines of the 3rd: %d, %v", len(lines), err)
+		}
+		whole := lines[0]
+		whole.Half, whole.Status = domain.HalfWhole, domain.Present
+		if err := tx.SavePresences([]domain.Presence{whole}); err != nil {
+			return err
+		}
+		lines, err = tx.Presences(e.ID, day(3), day(3))
+		if err != nil || len(lines) != 1 || lines[0].Half != domain.HalfWhole {
+			t.Errorf("after a whole-day line: %+v, %v", lines, err)
+		}
+		return err
 	})
 }
