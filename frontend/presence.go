@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,6 +17,8 @@ import (
 // reading admin:read; every save is traced.
 
 func (a *App) registerPresence(s *gin.RouterGroup) {
+	// The opening settings the register counts against.
+	a.registerEstablishmentSettings(s)
 	s.GET("/presences", a.presenceHome)
 	s.GET("/presences/:estab", a.presenceDay)
 	s.POST("/presences/:estab", a.savePresenceDay)
@@ -65,21 +68,42 @@ func (a *App) presenceHome(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/presences/"+estabs[0].ID.String())
 }
 
-type presenceLine struct {
-	Usager domain.Usager
+// presenceCell is one half (or the whole) of a person's day.
+type presenceCell struct {
+	Half   domain.Half
+	Field  string // form field suffix: "" for the whole day, "_matin", "_apres_midi"
 	Status string
 	Reason string
 	Error  string
 }
 
+type presenceLine struct {
+	Usager    domain.Usager
+	Mode      string
+	ModeError string
+	Cells     []presenceCell
+}
+
+// Invalid reports whether a cell or the mode of the line was refused.
+func (l presenceLine) Invalid() bool {
+	for _, c := range l.Cells {
+		if c.Error != "" {
+			return true
+		}
+	}
+	return l.ModeError != ""
+}
+
 type presenceData struct {
 	Establishment  domain.Establishment
 	Establishments []domain.Establishment
+	Opening        domain.Opening
 	Day            time.Time
-	Holiday        string
+	Closed         string // why the establishment is closed that day; "" when open
 	Lines          []presenceLine
 	Reasons        []string
 	CanWrite       bool
+	CanSettings    bool
 	Prev, Next     string
 }
 
@@ -94,6 +118,13 @@ func (a *App) dayParam(c *gin.Context, key string) time.Time {
 	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+func halfField(h domain.Half) string {
+	if h == domain.HalfWhole {
+		return ""
+	}
+	return "_" + string(h)
+}
+
 func (a *App) presenceDay(c *gin.Context) {
 	e, _, ok := a.presenceEstab(c, domain.ActionRead)
 	if !ok {
@@ -102,18 +133,23 @@ func (a *App) presenceDay(c *gin.Context) {
 	a.showPresenceDay(c, http.StatusOK, e, a.dayParam(c, "jour"), nil)
 }
 
-// showPresenceDay renders the register; typed lines (after a refused save)
-// replace the stored ones so nothing typed is lost.
+// showPresenceDay renders the register, by whole days or by half-days as
+// the establishment is set; typed lines (after a refused save) replace the
+// stored ones so nothing typed is lost.
 func (a *App) showPresenceDay(c *gin.Context, status int, e domain.Establishment, day time.Time, typed map[uuid.UUID]presenceLine) {
 	d := presenceData{Establishment: e, Day: day, Reasons: domain.AbsenceReasons,
 		Prev: domain.FormatDate(day.AddDate(0, 0, -1)), Next: domain.FormatDate(day.AddDate(0, 0, 1))}
-	d.Holiday = domain.FrenchHolidays(day.Year())[day]
 	_, d.CanWrite = a.cfg.Authz.Can(principal(c), e.ID, domain.SectionAdmin, domain.ActionWrite)
+	_, d.CanSettings = a.cfg.Authz.Can(principal(c), e.ID, domain.SectionSettings, domain.ActionWrite)
 	err := a.inTenant(c, func(tx domain.Tx) error {
 		var err error
 		if d.Establishments, err = a.establishmentsWith(c, tx, domain.SectionAdmin, domain.ActionRead); err != nil {
 			return err
 		}
+		if d.Opening, err = tx.Opening(e.ID); err != nil {
+			return err
+		}
+		d.Closed = d.Opening.ClosedReason(day)
 		roll, err := tx.PresenceRoll(e.ID, day)
 		if err != nil {
 			return err
@@ -122,14 +158,36 @@ func (a *App) showPresenceDay(c *gin.Context, status int, e domain.Establishment
 		if err != nil {
 			return err
 		}
-		byUser := map[uuid.UUID]domain.Presence{}
+		modes, err := tx.StayModes(e.ID, day)
+		if err != nil {
+			return err
+		}
+		type key struct {
+			u uuid.UUID
+			h domain.Half
+		}
+		byKey := map[key]domain.Presence{}
+		lineMode := map[uuid.UUID]domain.Mode{}
 		for _, p := range stored {
-			byUser[p.UsagerID] = p
+			byKey[key{p.UsagerID, p.Half}] = p
+			if p.Mode != "" {
+				lineMode[p.UsagerID] = p.Mode
+			}
 		}
 		for _, u := range roll {
-			l := presenceLine{Usager: u, Status: string(byUser[u.ID].Status), Reason: byUser[u.ID].Reason}
+			l := presenceLine{Usager: u, Mode: string(lineMode[u.ID])}
+			if l.Mode == "" && d.Opening.HasMode(modes[u.ID]) {
+				l.Mode = string(modes[u.ID]) // the stay's mode, when the establishment offers it
+			}
+			for _, h := range d.Opening.Halves() {
+				p, ok := byKey[key{u.ID, h}]
+				if !ok {
+					p = byKey[key{u.ID, domain.HalfWhole}] // a whole-day line covers both halves
+				}
+				l.Cells = append(l.Cells, presenceCell{Half: h, Field: halfField(h), Status: string(p.Status), Reason: p.Reason})
+			}
 			if t, ok := typed[u.ID]; ok {
-				l.Status, l.Reason, l.Error = t.Status, t.Reason, t.Error
+				l.Mode, l.ModeError, l.Cells = t.Mode, t.ModeError, t.Cells
 			}
 			d.Lines = append(d.Lines, l)
 		}
@@ -155,22 +213,37 @@ func (a *App) savePresenceDay(c *gin.Context) {
 	var lines []domain.Presence
 	bad := false
 	err := a.inTenant(c, func(tx domain.Tx) error {
+		opening, err := tx.Opening(e.ID)
+		if err != nil {
+			return err
+		}
 		roll, err := tx.PresenceRoll(e.ID, day)
 		if err != nil {
 			return err
 		}
 		for _, u := range roll {
-			raw, reason := c.PostForm("status_"+u.ID.String()), c.PostForm("reason_"+u.ID.String())
-			if raw == "" {
-				continue // not recorded yet: left for later
+			id := u.ID.String()
+			l := presenceLine{Mode: c.PostForm("mode_" + id)}
+			mode := domain.Mode(l.Mode)
+			if mode != "" && !opening.HasMode(mode) {
+				l.ModeError, bad = "Choisissez un mode d'accueil de l'établissement.", true
 			}
-			st, why, msg := domain.ParsePresence(raw, reason)
-			typed[u.ID] = presenceLine{Status: raw, Reason: reason, Error: msg}
-			if msg != "" {
-				bad = true
-				continue
+			for _, h := range opening.Halves() {
+				f := halfField(h)
+				cell := presenceCell{Half: h, Field: f, Status: c.PostForm("status_" + id + f), Reason: c.PostForm("reason_" + id + f)}
+				if cell.Status != "" {
+					st, why, msg := domain.ParsePresence(cell.Status, cell.Reason)
+					cell.Error = msg
+					if msg != "" {
+						bad = true
+					} else {
+						lines = append(lines, domain.Presence{EstablishmentID: e.ID, UsagerID: u.ID, Day: day, Half: h, Mode: mode,
+							Status: st, Reason: why, RecordedBy: p.UserID})
+					}
+				}
+				l.Cells = append(l.Cells, cell)
 			}
-			lines = append(lines, domain.Presence{EstablishmentID: e.ID, UsagerID: u.ID, Day: day, Status: st, Reason: why, RecordedBy: p.UserID})
+			typed[u.ID] = l
 		}
 		if bad {
 			return nil
@@ -180,6 +253,9 @@ func (a *App) savePresenceDay(c *gin.Context) {
 		}
 		for _, l := range lines {
 			detail := "registre de présence du " + domain.FrenchDate(day) + " : " + l.Status.Label()
+			if l.Half != domain.HalfWhole {
+				detail += " (" + strings.ToLower(l.Half.Label()) + ")"
+			}
 			if err := access.Trace(tx, p, g.Role, g.Estab, l.UsagerID, domain.SectionAdmin, domain.ActionWrite, detail); err != nil {
 				return err
 			}
@@ -199,8 +275,12 @@ func (a *App) savePresenceDay(c *gin.Context) {
 
 type monthData struct {
 	Establishment domain.Establishment
+	Opening       domain.Opening
 	Month         time.Time
 	OpenDays      int
+	OpenUnits     int
+	Closures      []domain.Closure // overlapping the month
+	Modes         []domain.Mode    // columns of presences per mode
 	Rows          []monthRow
 	Total         domain.PresenceSummary
 	Prev, Next    string
@@ -221,30 +301,38 @@ func (a *App) presenceMonth(c *gin.Context) {
 		now := a.cfg.Now().In(domain.Paris())
 		m = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}
-	d := monthData{Establishment: e, Month: m, OpenDays: len(domain.OpenDays(m.Year(), m.Month())),
-		Prev: m.AddDate(0, -1, 0).Format("2006-01"), Next: m.AddDate(0, 1, 0).Format("2006-01"),
-		Total: domain.PresenceSummary{ByReason: map[string]int{}}}
+	d := monthData{Establishment: e, Month: m, Prev: m.AddDate(0, -1, 0).Format("2006-01"), Next: m.AddDate(0, 1, 0).Format("2006-01"),
+		Total: domain.PresenceSummary{ByReason: map[string]int{}, ByMode: map[domain.Mode]int{}}}
 	err = a.inTenant(c, func(tx domain.Tx) error {
+		var err error
+		if d.Opening, err = tx.Opening(e.ID); err != nil {
+			return err
+		}
 		people, sums, err := tx.MonthPresence(e.ID, m.Year(), m.Month())
 		if err != nil {
 			return err
 		}
 		for i, s := range sums {
 			d.Rows = append(d.Rows, monthRow{Usager: people[i], PresenceSummary: s})
-			d.Total.Expected += s.Expected
-			d.Total.Present += s.Present
-			d.Total.Absent += s.Absent
-			d.Total.Excused += s.Excused
-			d.Total.Unrecorded += s.Unrecorded
-			for r, n := range s.ByReason {
-				d.Total.ByReason[r] += n
-			}
+			d.Total.Add(s)
 		}
 		return nil
 	})
 	if err != nil {
 		a.fail(c, err)
 		return
+	}
+	d.OpenDays = len(d.Opening.OpenDays(m.Year(), m.Month()))
+	d.OpenUnits = d.OpenDays * len(d.Opening.Halves())
+	last := m.AddDate(0, 1, -1)
+	for _, cl := range d.Opening.Closures {
+		if !cl.Last.Before(m) && !cl.First.After(last) {
+			d.Closures = append(d.Closures, cl)
+		}
+	}
+	d.Modes = append(d.Modes, d.Opening.Modes...)
+	if d.Total.ByMode[""] > 0 && len(d.Modes) > 0 {
+		d.Modes = append(d.Modes, "") // presences recorded without a mode
 	}
 	a.render(c, http.StatusOK, "presence_month", view{Title: "Synthèse mensuelle de présence", Nav: "presences", Data: d})
 }

@@ -80,6 +80,7 @@ var funcs = template.FuncMap{
 	"legalProtection": domain.LegalProtectionLabel,
 	"givenBy":         domain.GivenByLabel,
 	"severity":        domain.SeverityLabel,
+	"accueilMode":     domain.AccueilModeLabel,
 }
 
 // parsePages builds one template set per page: the layout plus the page.
@@ -172,6 +173,12 @@ var flashMessages = map[string]string{
 	"revision":       "Une nouvelle version du projet a été préparée ; la version en cours le reste jusqu'à son démarrage.",
 	"distincts":      "Les deux dossiers sont enregistrés comme deux personnes différentes.",
 	"alias":          "Le dossier demandé a été fusionné avec celui-ci.",
+	// Coordination: opening settings, staff meetings.
+	"ouverture":     "Les jours d'ouverture ont été enregistrés.",
+	"fermeture":     "La période de fermeture a été enregistrée.",
+	"fermeture-del": "La période de fermeture a été supprimée.",
+	"reunion":       "La réunion a été enregistrée.",
+	"reunion-annul": "La réunion a été annulée.",
 	// Targeted notes (transmissions ciblées).
 	"transmission": "La transmission ciblée a été enregistrée.",
 	"resultat":     "Le résultat a été noté.",
