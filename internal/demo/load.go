@@ -131,8 +131,8 @@ func loadOrganisation(ctx context.Context, db *store.DB, spec orgSpec, password 
 				return fmt.Errorf("usager %d (%s): %w", i+1, p.identity.BirthName, err)
 			}
 		}
-		if err := createPresences(tx, estIDs[DITEPFINESS], users["educ.ditep"]); err != nil {
-			return fmt.Errorf("presence register: %w", err)
+		if err := createCoordination(tx, spec, estIDs, users, today); err != nil {
+			return fmt.Errorf("coordination: %w", err)
 		}
 		if err := createAdverseEvents(tx, spec, estIDs, users, today); err != nil {
 			return err
@@ -359,40 +359,6 @@ func createPlan(tx *store.Tx, usager, estab uuid.UUID, kind string, users map[st
 			return err
 		}
 		return tx.SavePlan(&next)
-	}
-	return nil
-}
-
-// createPresences fills the DITEP's presence register for the open days of
-// 2–20 November 2026 (11 November is a holiday), with a few absences, so the
-// monthly summary has something to count. Nothing for other organisations.
-func createPresences(tx *store.Tx, ditep uuid.UUID, educ domain.User) error {
-	if ditep == uuid.Nil {
-		return nil
-	}
-	reasons := []string{"Maladie", "Rendez-vous médical", "Convenance personnelle"}
-	for _, day := range domain.OpenDays(2026, time.November) {
-		if day.Day() > 20 {
-			break
-		}
-		roll, err := tx.PresenceRoll(ditep, day)
-		if err != nil {
-			return err
-		}
-		var lines []domain.Presence
-		for i, u := range roll {
-			l := domain.Presence{EstablishmentID: ditep, UsagerID: u.ID, Day: day, Status: domain.Present, RecordedBy: educ.ID}
-			switch k := (i*7 + day.Day()) % 23; {
-			case k == 0:
-				l.Status, l.Reason = domain.Absent, reasons[(i+day.Day())%len(reasons)]
-			case k == 1:
-				l.Status = domain.Excused
-			}
-			lines = append(lines, l)
-		}
-		if err := tx.SavePresences(lines); err != nil {
-			return err
-		}
 	}
 	return nil
 }
