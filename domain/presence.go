@@ -44,8 +44,8 @@ type Presence struct {
 	EstablishmentID uuid.UUID
 	UsagerID        uuid.UUID
 	Day             time.Time // midnight UTC
-	Half            Half // HalfWhole unless the establishment counts half-days
-	Mode            Mode // accueil mode of this presence; "" when not said
+	Half            Half      // HalfWhole unless the establishment counts half-days
+	Mode            Mode      // accueil mode of this presence; "" when not said
 	Status          PresenceStatus
 	Reason          string
 	RecordedBy      uuid.UUID

@@ -116,7 +116,10 @@ func createPresences(tx *store.Tx, ditep uuid.UUID, opening domain.Opening, educ
 func createMeetings(tx *store.Tx, estIDs map[string]uuid.UUID, users map[string]domain.User, today time.Time) error {
 	now := today.In(domain.Paris())
 	monday := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.Paris()).AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
-	at := func(days, hour int) time.Time { return monday.AddDate(0, 0, days).Add(time.Duration(hour) * time.Hour).UTC() }
+	at := func(days, hour int) time.Time {
+		d := monday.AddDate(0, 0, days)
+		return time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, domain.Paris()).UTC()
+	}
 	ids := func(names ...string) []uuid.UUID {
 		var out []uuid.UUID
 		for _, n := range names {
