@@ -269,3 +269,11 @@ type MeetingTx interface {
 	// Meetings lists the occurrences of q, soonest first.
 	Meetings(q MeetingQuery) ([]MeetingItem, error)
 }
+
+// EndHour is the Paris time the occurrence ends ("" when not said).
+func (it MeetingItem) EndHour() string {
+	if it.End.IsZero() {
+		return ""
+	}
+	return it.End.In(Paris()).Format("15:04")
+}

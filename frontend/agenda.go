@@ -15,8 +15,9 @@ import (
 // limited establishment by establishment to the sections one may read.
 
 type agendaDay struct {
-	Day   time.Time
-	Items []domain.AgendaItem
+	Day      time.Time
+	Meetings []domain.MeetingItem
+	Items    []domain.AgendaItem
 }
 
 type agendaData struct {
@@ -26,12 +27,14 @@ type agendaData struct {
 	Professional  string // "", "moi" or a user id
 	Professionals []domain.User
 	Names         map[uuid.UUID]string
+	EstabNames    map[uuid.UUID]string
+	CanPlan       bool // may plan a staff meeting somewhere
 	Prev, Next    string
 }
 
 func (a *App) agenda(c *gin.Context) {
 	p := principal(c)
-	d := agendaData{View: c.DefaultQuery("vue", "jour"), Professional: c.Query("pro"), Names: map[uuid.UUID]string{}}
+	d := agendaData{View: c.DefaultQuery("vue", "jour"), Professional: c.Query("pro"), Names: map[uuid.UUID]string{}, EstabNames: map[uuid.UUID]string{}}
 	day, ok := domain.ParseDate(c.Query("date"))
 	if !ok {
 		now := a.cfg.Now().In(domain.Paris())
@@ -59,7 +62,26 @@ func (a *App) agenda(c *gin.Context) {
 		}
 	}
 	var items []domain.AgendaItem
+	var meetings []domain.MeetingItem
+	for _, e := range p.Establishments() {
+		_, _, ok := a.meetingWriter(p, e)
+		d.CanPlan = d.CanPlan || ok
+	}
 	err := a.inTenant(c, func(tx domain.Tx) error {
+		// Staff meetings of the user's establishments (all of them, or
+		// those the chosen professional takes part in).
+		var err error
+		meetings, err = tx.Meetings(domain.MeetingQuery{Establishments: p.Establishments(), Participant: pro, From: from.UTC(), To: to.UTC()})
+		if err != nil {
+			return err
+		}
+		estabs, err := tx.Establishments()
+		if err != nil {
+			return err
+		}
+		for _, e := range estabs {
+			d.EstabNames[e.ID] = e.Name
+		}
 		users, err := tx.Users()
 		if err != nil {
 			return err
@@ -94,6 +116,11 @@ func (a *App) agenda(c *gin.Context) {
 		dd := from.AddDate(0, 0, i)
 		ad := agendaDay{Day: time.Date(dd.Year(), dd.Month(), dd.Day(), 0, 0, 0, 0, time.UTC)}
 		end := dd.AddDate(0, 0, 1)
+		for _, m := range meetings {
+			if !m.At.Before(dd) && m.At.Before(end) {
+				ad.Meetings = append(ad.Meetings, m)
+			}
+		}
 		for _, it := range items {
 			key := it.EventID.String() + it.At.String()
 			if !it.At.Before(dd) && it.At.Before(end) && !seen[key] {

@@ -16,9 +16,12 @@ import (
 // and the monthly summary. Recording needs admin:write in the establishment,
 // reading admin:read; every save is traced.
 
+// registerPresence mounts the coordination pages of establishments: the
+// register, the opening settings it counts against, and the staff meetings
+// shown in the agenda.
 func (a *App) registerPresence(s *gin.RouterGroup) {
-	// The opening settings the register counts against.
 	a.registerEstablishmentSettings(s)
+	a.registerMeetings(s)
 	s.GET("/presences", a.presenceHome)
 	s.GET("/presences/:estab", a.presenceDay)
 	s.POST("/presences/:estab", a.savePresenceDay)
