@@ -19,6 +19,7 @@ import (
 type homeData struct {
 	Today     time.Time
 	Agenda    []domain.AgendaItem
+	Meetings  []domain.MeetingItem // today's meetings the user takes part in
 	Unread    int
 	PlansDue  []domain.PlanDue
 	ShowPlans bool
@@ -69,6 +70,10 @@ func (a *App) home(c *gin.Context) {
 			if _, ok := a.cfg.Authz.Can(p, e.ID, domain.SectionAdmin, domain.ActionRead); ok {
 				planEstabs = append(planEstabs, e)
 			}
+		}
+		if d.Meetings, err = tx.Meetings(domain.MeetingQuery{Establishments: p.Establishments(), Participant: p.UserID,
+			From: start, To: start.AddDate(0, 0, 1)}); err != nil {
+			return err
 		}
 		d.Now = a.cfg.Now()
 		if q := a.adverseQuery(p, true); len(q.WithUsager)+len(q.Establishments) > 0 {

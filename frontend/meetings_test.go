@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relais-dui/relais/access"
 	"github.com/relais-dui/relais/domain"
@@ -164,5 +165,17 @@ func TestStaffMeetings(t *testing.T) {
 	}
 	if code, _ := as.post(teamPage, edit); code != http.StatusUnprocessableEntity {
 		t.Errorf("editing a cancelled meeting: %d, want 422", code)
+	}
+	// Today's meetings one takes part in are on the home screen.
+	today := time.Now().In(domain.Paris()).Format("2006-01-02")
+	if code, body := nurse.post("/agenda/reunions", url.Values{"establishment": {w.ehpad.String()}, "kind": {"formation"},
+		"title": {"Formation gestes et postures"}, "start": {today + "T00:05"}, "participants": {asID}}); code != http.StatusSeeOther {
+		t.Fatalf("today's training: %d\n%s", code, body)
+	}
+	if _, home := as.get("/"); !strings.Contains(home, "Formation gestes et postures") {
+		t.Error("the care assistant's home does not show today's training")
+	}
+	if _, home := dir.get("/"); strings.Contains(home, "Formation gestes et postures") {
+		t.Error("the director is not a participant: the training is not on his home screen")
 	}
 }

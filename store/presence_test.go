@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -200,4 +201,60 @@ func TestMonthPresenceFollowsOpening(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// BenchmarkMonthPresenceHalfDays summarises a month of a DITEP counting
+// half-days: 150 children, every open half-day recorded (6,000 lines).
+func BenchmarkMonthPresenceHalfDays(b *testing.B) {
+	ctx := context.Background()
+	f := newFixture(b)
+	ditep := domain.Establishment{Name: "DITEP banc d'essai", FinessET: "690000991", Category: domain.CatDITEP}
+	by := store.NewID()
+	surnames := []string{"Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent", "Simon", "Michel", "Leroy", "Roux", "David"}
+	firsts := []string{"Lou", "Noé", "Inès", "Adam", "Léa", "Nina", "Tom", "Zoé", "Hugo", "Emma"}
+	err := f.db.InTenant(ctx, f.org, func(tx *store.Tx) error {
+		if err := tx.CreateEstablishment(&ditep); err != nil {
+			return err
+		}
+		o, err := domain.OpeningInput{Weekdays: []string{"1", "2", "3", "4", "5"}, HalfDays: true, Modes: []string{"semi_internat", "externat"}}.Parse(ditep.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.SaveOpening(o, by); err != nil {
+			return err
+		}
+		for i := 0; i < 150; i++ {
+			u := usager(b, surnames[i%len(surnames)], firsts[i/len(surnames)], "2014-01-01")
+			if err := tx.CreateUsager(&u, &domain.Stay{EstablishmentID: ditep.ID, Status: domain.StayAdmitted, Mode: domain.ModeSemiInt,
+				AdmissionDate: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+				return err
+			}
+		}
+		return tx.Gorm().Exec(`INSERT INTO presences (org_id, establishment_id, usager_id, day, half, mode, status, reason, recorded_by)
+			SELECT ?, ?, s.usager_id, d::date, h, 'semi_internat', CASE WHEN random() < 0.1 THEN 'absent' ELSE 'present' END,
+			       'Maladie', ? FROM stays s, generate_series('2026-11-02'::date, '2026-11-30'::date, interval '1 day') d,
+			       unnest(ARRAY['matin','apres_midi']) h
+			WHERE s.establishment_id = ? AND extract(isodow FROM d) < 6 AND d::date <> '2026-11-11'`, f.org, ditep.ID, by, ditep.ID).Error
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var durations []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		err := f.db.InTenant(ctx, f.org, func(tx *store.Tx) error {
+			people, sums, err := tx.MonthPresence(ditep.ID, 2026, time.November)
+			if err == nil && (len(people) != 150 || sums[0].Expected != 40) {
+				err = fmt.Errorf("%d people, %+v", len(people), sums[0])
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(p95(durations).Microseconds())/1000, "p95-ms")
 }
