@@ -122,6 +122,11 @@ func (a *App) showMeetingForm(c *gin.Context, status int, stored *domain.Meeting
 			}
 		}
 		estab, ok := parseID(d.Form.Establishment)
+		if stored == nil && errs == nil {
+			// A new meeting opens on an establishment where the user may
+			// plan one.
+			_, _, ok = a.meetingWriter(p, estab)
+		}
 		if !ok && len(d.Establishments) > 0 {
 			estab = d.Establishments[0].ID
 			d.Form.Establishment = estab.String()
