@@ -196,10 +196,7 @@ func DefaultOpening(estab uuid.UUID) Opening {
 // WeekdayOrder lists the weekdays from Monday, as French calendars do.
 var WeekdayOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 
-// WeekdayLabel is the French name of a weekday.
-func WeekdayLabel(d time.Weekday) string {
-	return [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}[d]
-}
+// (WeekdayLabel, the French name of a weekday, is shared with the care plan.)
 
 // ClosedReason says why the establishment is closed on day ("" when open).
 func (o Opening) ClosedReason(day time.Time) string {
