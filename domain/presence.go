@@ -193,8 +193,7 @@ func DefaultOpening(estab uuid.UUID) Opening {
 	return o
 }
 
-// WeekdayOrder lists the weekdays from Monday, as French calendars do.
-var WeekdayOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+// (WeekdayOrder, Monday first, is shared with the medication register.)
 
 // (WeekdayLabel, the French name of a weekday, is shared with the care plan.)
 
