@@ -64,6 +64,7 @@ func Accounts() []Account {
 		{"admin", "Sophie Marchand", domain.RoleAdministrateur, TilleulsFINESS, []string{EHPADFINESS, SSIADFINESS, DITEPFINESS}},
 		{"dir.ehpad", "Philippe Garnier", domain.RoleDirecteur, TilleulsFINESS, []string{EHPADFINESS}},
 		{"medecin.ehpad", "Anne Lemoine", domain.RoleMedecin, TilleulsFINESS, []string{EHPADFINESS}},
+		{"ide.ehpad", "Claire Morel", domain.RoleInfirmier, TilleulsFINESS, []string{EHPADFINESS}},
 		{"as.ehpad", "Karima Benali", domain.RoleAideSoignant, TilleulsFINESS, []string{EHPADFINESS}},
 		{"ide.ssiad", "Julien Perrin", domain.RoleInfirmier, TilleulsFINESS, []string{SSIADFINESS}},
 		{"educ.ditep", "Léa Fontaine", domain.RoleEducateur, TilleulsFINESS, []string{DITEPFINESS}},
