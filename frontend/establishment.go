@@ -58,27 +58,7 @@ func (a *App) establishmentList(c *gin.Context) {
 
 // settingsEstab resolves :estab and checks a settings right there.
 func (a *App) settingsEstab(c *gin.Context, act domain.Action) (domain.Establishment, grant, bool) {
-	id, ok := parseID(c.Param("estab"))
-	if !ok {
-		a.errorPage(c, http.StatusNotFound, "Cet établissement n'existe pas.")
-		return domain.Establishment{}, grant{}, false
-	}
-	var e domain.Establishment
-	err := a.inTenant(c, func(tx domain.Tx) error {
-		var err error
-		e, err = tx.Establishment(id)
-		return err
-	})
-	if err != nil {
-		a.fail(c, err)
-		return e, grant{}, false
-	}
-	role, ok := a.cfg.Authz.Can(principal(c), id, domain.SectionSettings, act)
-	if !ok {
-		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne permettent pas de modifier le paramétrage de cet établissement.")
-		return e, grant{}, false
-	}
-	return e, grant{Estab: id, Role: role}, true
+	return a.estabParam(c, domain.SectionSettings, act, "Vos habilitations ne permettent pas de modifier le paramétrage de cet établissement.")
 }
 
 type establishmentData struct {

@@ -28,8 +28,14 @@ func (a *App) registerPresence(s *gin.RouterGroup) {
 	s.GET("/presences/:estab/synthese", a.presenceMonth)
 }
 
-// presenceEstab resolves :estab and checks act there.
+// presenceEstab resolves :estab and checks act on the register there.
 func (a *App) presenceEstab(c *gin.Context, act domain.Action) (domain.Establishment, grant, bool) {
+	return a.estabParam(c, domain.SectionAdmin, act, "Vos habilitations ne donnent pas accès au registre de présence de cet établissement.")
+}
+
+// estabParam resolves :estab and checks act on s there; a refusal answers
+// 403 with denied.
+func (a *App) estabParam(c *gin.Context, s domain.Section, act domain.Action, denied string) (domain.Establishment, grant, bool) {
 	id, ok := parseID(c.Param("estab"))
 	if !ok {
 		a.errorPage(c, http.StatusNotFound, "Cet établissement n'existe pas.")
@@ -45,9 +51,9 @@ func (a *App) presenceEstab(c *gin.Context, act domain.Action) (domain.Establish
 		a.fail(c, err)
 		return e, grant{}, false
 	}
-	role, ok := a.cfg.Authz.Can(principal(c), id, domain.SectionAdmin, act)
+	role, ok := a.cfg.Authz.Can(principal(c), id, s, act)
 	if !ok {
-		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne donnent pas accès au registre de présence de cet établissement.")
+		a.errorPage(c, http.StatusForbidden, denied)
 		return e, grant{}, false
 	}
 	return e, grant{Estab: id, Role: role}, true
