@@ -43,6 +43,7 @@ type observationRow struct {
 type observationsData struct {
 	Usager   domain.Usager
 	Rows     []observationRow
+	Charts   int // rows with a chart (entries in the last 3 months)
 	CanWrite bool
 	Form     map[string]string // posted values by field name
 }
@@ -94,6 +95,7 @@ func (a *App) showObservations(c *gin.Context, status int, form, errs map[string
 			}
 			if row.Has {
 				row.Chart = template.HTML(observationChart(k, byType[k.Type], since, now, "mini-"+string(k.Type), 340, 170, "3 derniers mois"))
+				d.Charts++
 			}
 			d.Rows = append(d.Rows, row)
 		}

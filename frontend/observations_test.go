@@ -56,8 +56,9 @@ func TestObservationEntryRangesAndConfirmation(t *testing.T) {
 	w := newWorld(t)
 	page := "/usagers/" + w.resident.String() + "/constantes"
 	as := w.login("u.aide_soignant")
-	if code, body := as.get(page); code != http.StatusOK || !strings.Contains(body, `id="poids_value"`) || !strings.Contains(body, `inputmode="decimal"`) {
-		t.Fatalf("constantes page: %d", code)
+	if code, body := as.get(page); code != http.StatusOK || !strings.Contains(body, `id="poids_value"`) || !strings.Contains(body, `inputmode="decimal"`) ||
+		!strings.Contains(body, "Aucune constante enregistrée pour cette personne.") {
+		t.Fatalf("constantes page of a person without values: %d", code)
 	}
 
 	cases := []struct {
