@@ -117,6 +117,12 @@ type Tx interface {
 	// Coordination: opening of establishments, staff meetings.
 	CoordinationTx
 
+	// Interoperability: professionals seen by partners, the DUI transfer,
+	// the DMP.
+	PractitionerTx
+	TransferTx
+	DMPTx
+
 	AccountTx
 }
 

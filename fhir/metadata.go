@@ -2,9 +2,12 @@ package fhir
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"github.com/relais-dui/relais/domain"
 )
 
 // searchParam is a search parameter the API serves.
@@ -17,7 +20,10 @@ type searchParam struct {
 // resourceSpec is what the API serves of one resource type: the router, the
 // parameter check and the CapabilityStatement all read this table.
 type resourceSpec struct {
-	typ          fm.ResourceType
+	name string
+	typ  fm.ResourceType
+	// section is the record section whose habilitations govern the type.
+	section      domain.Section
 	profile      string
 	interactions []fm.TypeRestfulInteraction
 	params       []searchParam
@@ -31,8 +37,11 @@ var commonParams = []searchParam{
 	{"_cursor", fm.SearchParamTypeString, "Curseur de la page suivante (lien next du Bundle) ; opaque."},
 }
 
-var resources = map[string]resourceSpec{
-	"Patient": {typ: fm.ResourceTypePatient, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient",
+// coreSpecs are the identity, stay, entourage, plan and care resources; the
+// other files add theirs (coordinationSpecs, medsDocsSpecs). The order of
+// specTable is the order of the CapabilityStatement.
+var coreSpecs = []resourceSpec{
+	{name: "Patient", section: domain.SectionAdmin, typ: fm.ResourceTypePatient, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient",
 		interactions: []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType,
 			fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionUpdate},
 		versioned: true,
@@ -45,20 +54,22 @@ var resources = map[string]resourceSpec{
 			{"gender", fm.SearchParamTypeToken, "female, male ou unknown."},
 			commonParams[0], commonParams[1], commonParams[2],
 		}},
-	"Organization": {typ: fm.ResourceTypeOrganization, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization",
+	{name: "Organization", section: domain.SectionAdmin, typ: fm.ResourceTypeOrganization, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization",
 		interactions: readSearch,
 		params:       []searchParam{{"identifier", fm.SearchParamTypeToken, "Numéro FINESS (système " + systemFINESS + ")."}}},
-	"Encounter": {typ: fm.ResourceTypeEncounter, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter",
+	{name: "Encounter", section: domain.SectionAdmin, typ: fm.ResourceTypeEncounter, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
-	"RelatedPerson": {typ: fm.ResourceTypeRelatedPerson, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person",
+	{name: "RelatedPerson", section: domain.SectionAdmin, typ: fm.ResourceTypeRelatedPerson, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
-	"CarePlan": {typ: fm.ResourceTypeCarePlan, profile: "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-careplan",
+	// The plan is read with the admin section, as in the UI (the plan is
+	// shared by the whole team and the person).
+	{name: "CarePlan", section: domain.SectionAdmin, typ: fm.ResourceTypeCarePlan, profile: "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-careplan",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
-	"Goal": {typ: fm.ResourceTypeGoal, profile: "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-goal",
+	{name: "Goal", section: domain.SectionAdmin, typ: fm.ResourceTypeGoal, profile: "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-goal",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
-	"Observation": {typ: fm.ResourceTypeObservation, profile: "http://hl7.org/fhir/StructureDefinition/vitalsigns",
+	{name: "Observation", section: domain.SectionCare, typ: fm.ResourceTypeObservation, profile: "http://hl7.org/fhir/StructureDefinition/vitalsigns",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
-	"AllergyIntolerance": {typ: fm.ResourceTypeAllergyIntolerance, profile: "http://hl7.org/fhir/StructureDefinition/AllergyIntolerance",
+	{name: "AllergyIntolerance", section: domain.SectionMedical, typ: fm.ResourceTypeAllergyIntolerance, profile: "http://hl7.org/fhir/StructureDefinition/AllergyIntolerance",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
 }
 
@@ -67,8 +78,20 @@ var readSearch = []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.T
 // patientParamSpec: resources of one person's record are searched by person.
 var patientParamSpec = searchParam{"patient", fm.SearchParamTypeReference, "Obligatoire : Patient/<identifiant> ; toutes les ressources de la personne en une page."}
 
-// resourceOrder fixes the order of the CapabilityStatement.
-var resourceOrder = []string{"Patient", "Organization", "Encounter", "RelatedPerson", "CarePlan", "Goal", "Observation", "AllergyIntolerance"}
+// specTable is every resource type served, in CapabilityStatement order.
+func specTable() []resourceSpec {
+	return slices.Concat(coreSpecs, coordinationSpecs, medsDocsSpecs)
+}
+
+// spec returns what the API serves of one type.
+func spec(name string) (resourceSpec, bool) {
+	for _, r := range specTable() {
+		if r.name == name {
+			return r, true
+		}
+	}
+	return resourceSpec{}, false
+}
 
 // capability is the CapabilityStatement: exactly what the API serves.
 func capability(date string) fm.CapabilityStatement {
@@ -77,8 +100,7 @@ func capability(date string) fm.CapabilityStatement {
 			Service:     []fm.CodeableConcept{{Coding: []fm.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/restful-security-service"), Code: ptr("SMART-on-FHIR")}}}},
 			Description: ptr("OAuth 2.0 client_credentials sur /oauth/token ; portées system/<Ressource>.read|write, croisées avec les habilitations du rôle du client dans son établissement."),
 		}}
-	for _, name := range resourceOrder {
-		spec := resources[name]
+	for _, spec := range specTable() {
 		r := fm.CapabilityStatementRestResource{Type: spec.typ, Profile: ptr(spec.profile)}
 		if spec.versioned {
 			r.Versioning, r.UpdateCreate = ptr(fm.ResourceVersionPolicyVersionedUpdate), ptr(false)
@@ -105,4 +127,10 @@ func (s *Server) metadata(c *gin.Context) {
 }
 
 // ResourceTypes are the resource types the API serves: what a scope may name.
-func ResourceTypes() []string { return append([]string{}, resourceOrder...) }
+func ResourceTypes() []string {
+	var out []string
+	for _, r := range specTable() {
+		out = append(out, r.name)
+	}
+	return out
+}

@@ -78,7 +78,8 @@ func patientQuery(c *gin.Context, estab uuid.UUID) (domain.UsagerQuery, int, err
 	q := domain.UsagerQuery{Establishments: []uuid.UUID{estab}}
 	count := defaultCount
 	known := map[string]bool{}
-	for _, p := range resources["Patient"].params {
+	patientSpec, _ := spec("Patient")
+	for _, p := range patientSpec.params {
 		known[p.name] = true
 	}
 	for name, values := range c.Request.URL.Query() {

@@ -165,7 +165,7 @@ func (s *Server) readScoped(r scopedResource) gin.HandlerFunc {
 				return err
 			}
 			res = v
-			return s.trace(c, tx, role, usager, sections[r.name], domain.ActionRead, "lecture "+r.name)
+			return s.trace(c, tx, role, usager, sectionOf(r.name), domain.ActionRead, "lecture "+r.name)
 		})
 		if err != nil {
 			s.fail(c, err)
@@ -250,7 +250,7 @@ func (s *Server) searchScoped(r scopedResource) gin.HandlerFunc {
 				b.Entry = append(b.Entry, fm.BundleEntry{FullUrl: ptr(base + "/" + r.name + "/" + it.id.String()), Resource: raw,
 					Search: &fm.BundleEntrySearch{Mode: ptr(fm.SearchEntryModeMatch)}})
 			}
-			return s.trace(c, tx, role, patient, sections[r.name], domain.ActionRead, fmt.Sprintf("recherche %s (%d résultat(s))", r.name, len(items)))
+			return s.trace(c, tx, role, patient, sectionOf(r.name), domain.ActionRead, fmt.Sprintf("recherche %s (%d résultat(s))", r.name, len(items)))
 		})
 		if err != nil {
 			s.fail(c, err)

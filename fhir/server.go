@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,10 +58,13 @@ func (s *Server) Register(r *gin.Engine) {
 	a.PUT("/Patient/:id", s.updatePatient)
 	a.GET("/Organization", s.searchOrganizations)
 	a.GET("/Organization/:id", s.readOrganization)
-	for _, r := range scopedResources() {
+	for _, r := range slices.Concat(scopedResources(), coordinationScoped(), medsDocsScoped()) {
 		a.GET("/"+r.name, s.searchScoped(r))
 		a.GET("/"+r.name+"/:id", s.readScoped(r))
 	}
+	s.registerCoordination(a)
+	s.registerMedsDocs(a)
+	s.registerTDDUI(a)
 	// Anything else under /fhir answers an OperationOutcome, not the UI's page.
 	unsupported := func(c *gin.Context) {
 		outcome(c, http.StatusNotFound, fm.IssueTypeNotSupported, "Cette interaction n'est pas prise en charge par Relais : voir /fhir/metadata.")
@@ -113,21 +117,6 @@ func client(c *gin.Context) *access.ClientPrincipal {
 	return cp
 }
 
-// sections: which record section holds each resource type (one place; the
-// casbin habilitations are checked on it).
-var sections = map[string]domain.Section{
-	"Patient":            domain.SectionAdmin,
-	"Organization":       domain.SectionAdmin,
-	"Encounter":          domain.SectionAdmin,
-	"RelatedPerson":      domain.SectionAdmin,
-	"AllergyIntolerance": domain.SectionMedical,
-	"Observation":        domain.SectionCare,
-	// The plan is read with the admin section, as in the UI (the plan is
-	// shared by the whole team and the person).
-	"CarePlan": domain.SectionAdmin,
-	"Goal":     domain.SectionAdmin,
-}
-
 // allow checks the token's scopes, then the habilitations of the client's
 // role in its establishment for the resource's section. It answers 403 with
 // an OperationOutcome when either is missing.
@@ -141,12 +130,19 @@ func (s *Server) allow(c *gin.Context, resource, act string) (domain.Role, bool)
 	if act == "write" {
 		a = domain.ActionWrite
 	}
-	role, ok := s.cfg.Authz.Can(cp.Principal, cp.Client.EstablishmentID, sections[resource], a)
+	role, ok := s.cfg.Authz.Can(cp.Principal, cp.Client.EstablishmentID, sectionOf(resource), a)
 	if !ok {
 		outcome(c, http.StatusForbidden, fm.IssueTypeForbidden, "Les habilitations du rôle du client ("+cp.Client.Role.Label()+") ne permettent pas cette action sur "+resource+".")
 		return "", false
 	}
 	return role, true
+}
+
+// sectionOf is the record section whose habilitations govern a resource
+// type (one place: the spec table).
+func sectionOf(resource string) domain.Section {
+	r, _ := spec(resource)
+	return r.section
 }
 
 func frenchAct(act string) string {
