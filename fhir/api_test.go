@@ -17,6 +17,7 @@ import (
 
 	"github.com/relais-dui/relais/access"
 	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/fhir"
 	"github.com/relais-dui/relais/internal/testpg"
 	"github.com/relais-dui/relais/server"
 	"github.com/relais-dui/relais/store"
@@ -155,6 +156,9 @@ func (a *api) get(token, path string) (int, map[string]any) {
 	var out map[string]any
 	if err := json.Unmarshal(b, &out); err != nil {
 		a.t.Fatalf("GET %s: %v: %s", path, err, b)
+	}
+	if err := fhir.ValidateFHIR(b); err != nil {
+		a.t.Errorf("GET %s answered invalid FHIR: %v", path, err)
 	}
 	return resp.StatusCode, out
 }

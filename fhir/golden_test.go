@@ -17,7 +17,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files of fhir/testdata")
 
-// golden compares v's JSON with testdata/name.json (rewritten with -update).
+// golden compares v's JSON with testdata/name.json (rewritten with -update)
+// and checks it against the official FHIR R4 JSON schema.
 func golden(t *testing.T, name string, v any) {
 	t.Helper()
 	b, err := marshal(v)
@@ -29,6 +30,9 @@ func golden(t *testing.T, name string, v any) {
 		t.Fatal(err)
 	}
 	pretty.WriteByte('\n')
+	if err := validateFHIR(b); err != nil {
+		t.Errorf("%s is not valid FHIR R4 (official JSON schema): %v", name, err)
+	}
 	path := filepath.Join("testdata", name+".json")
 	if *update {
 		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/fhir"
 )
 
 func (a *api) send(method, token, path, body string, header ...string) (int, http.Header, map[string]any) {
@@ -27,6 +28,9 @@ func (a *api) send(method, token, path, body string, header ...string) (int, htt
 	var out map[string]any
 	if err := json.Unmarshal(b, &out); err != nil {
 		a.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+	}
+	if err := fhir.ValidateFHIR(b); err != nil {
+		a.t.Errorf("%s %s answered invalid FHIR: %v", method, path, err)
 	}
 	return resp.StatusCode, resp.Header, out
 }
