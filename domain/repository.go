@@ -36,6 +36,7 @@ type Tx interface {
 	Identity(usager uuid.UUID) (Identity, error)
 	SaveIdentity(usager uuid.UUID, id Identity, ev IdentityEvent, byName string) error
 	IdentityHistory(usager uuid.UUID) ([]IdentityRecord, error)
+	VersionTx
 
 	// Identitovigilance.
 	IdentityMatches(u Usager) ([]Match, error)

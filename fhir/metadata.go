@@ -42,7 +42,8 @@ var commonParams = []searchParam{
 // specTable is the order of the CapabilityStatement.
 var coreSpecs = []resourceSpec{
 	{name: "Patient", section: domain.SectionAdmin, typ: fm.ResourceTypePatient, profile: "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient",
-		interactions: []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType,
+		interactions: []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionVread,
+			fm.TypeRestfulInteractionHistoryInstance, fm.TypeRestfulInteractionSearchType,
 			fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionUpdate},
 		versioned: true,
 		params: []searchParam{
@@ -103,7 +104,7 @@ func capability(date string) fm.CapabilityStatement {
 	for _, spec := range specTable() {
 		r := fm.CapabilityStatementRestResource{Type: spec.typ, Profile: ptr(spec.profile)}
 		if spec.versioned {
-			r.Versioning, r.UpdateCreate = ptr(fm.ResourceVersionPolicyVersionedUpdate), ptr(false)
+			r.Versioning, r.UpdateCreate, r.ReadHistory = ptr(fm.ResourceVersionPolicyVersionedUpdate), ptr(false), ptr(true)
 		}
 		for _, i := range spec.interactions {
 			r.Interaction = append(r.Interaction, fm.CapabilityStatementRestResourceInteraction{Code: i})

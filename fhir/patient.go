@@ -39,7 +39,7 @@ var validationModes = map[domain.DocumentType]string{
 func patient(u domain.Usager, id domain.Identity) fm.Patient {
 	p := fm.Patient{Id: ptr(u.ID.String()), Active: ptr(u.MergedInto == uuid.Nil)}
 	if !u.UpdatedAt.IsZero() {
-		p.Meta = &fm.Meta{LastUpdated: ptr(u.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"))}
+		p.Meta = &fm.Meta{VersionId: ptr(version(u)), LastUpdated: ptr(u.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"))}
 	}
 	if id.Status == domain.IdentityQUAL && id.INS != nil {
 		p.Meta = orMeta(p.Meta)

@@ -56,6 +56,8 @@ func (s *Server) Register(r *gin.Engine) {
 	a.GET("/Patient/:id", s.readPatient)
 	a.POST("/Patient", s.createPatient)
 	a.PUT("/Patient/:id", s.updatePatient)
+	a.GET("/Patient/:id/_history", s.patientHistory)
+	a.GET("/Patient/:id/_history/:vid", s.readPatientVersion)
 	a.GET("/Organization", s.searchOrganizations)
 	a.GET("/Organization/:id", s.readOrganization)
 	for _, r := range slices.Concat(scopedResources(), coordinationScoped(), medsDocsScoped()) {

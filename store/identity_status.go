@@ -19,41 +19,54 @@ type storedINS struct {
 	OID    string `json:"oid"`
 }
 
-// Identity reads the qualification evidence of a usager's identity.
-func (tx *Tx) Identity(usager uuid.UUID) (domain.Identity, error) {
-	var (
-		id                            domain.Identity
-		status, number, key, oid, doc string
-		past                          string
-		retrieved, checkedAt          sql.NullTime
-		checkedBy                     uuid.NullUUID
-	)
-	err := tx.g.Raw(`SELECT identity_status, identity_douteuse, douteuse_reason, identity_fictive, fictive_reason,
-		ins_number, ins_key, ins_oid, ins_retrieved_at, past_ins::text, document_type, document_with_photo_vitale,
-		document_checked_at, document_checked_by FROM usagers WHERE id = ?`, usager).Row().Scan(
-		&status, &id.Douteuse, &id.DouteuseReason, &id.Fictive, &id.FictiveReason, &number, &key, &oid, &retrieved, &past,
-		&doc, &id.WithPhotoVitale, &checkedAt, &checkedBy)
-	if err != nil {
-		return id, mapSQL("read identity", err)
+// identityColumns are the qualification evidence columns of usagers (alias u).
+const identityColumns = `u.identity_status, u.identity_douteuse, u.douteuse_reason, u.identity_fictive, u.fictive_reason,
+	u.ins_number, u.ins_key, u.ins_oid, u.ins_retrieved_at, u.past_ins::text, u.document_type, u.document_with_photo_vitale,
+	u.document_checked_at, u.document_checked_by`
+
+// identityScan receives identityColumns; decode turns them into the domain.
+type identityScan struct {
+	id                            domain.Identity
+	status, number, key, oid, doc string
+	past                          string
+	retrieved, checkedAt          sql.NullTime
+	checkedBy                     uuid.NullUUID
+}
+
+func (s *identityScan) dest() []any {
+	return []any{&s.status, &s.id.Douteuse, &s.id.DouteuseReason, &s.id.Fictive, &s.id.FictiveReason, &s.number, &s.key,
+		&s.oid, &s.retrieved, &s.past, &s.doc, &s.id.WithPhotoVitale, &s.checkedAt, &s.checkedBy}
+}
+
+func (s *identityScan) decode() (domain.Identity, error) {
+	id := s.id
+	id.Status, id.Document, id.DocumentCheckedBy = domain.IdentityStatus(s.status), domain.DocumentType(s.doc), s.checkedBy.UUID
+	if s.number != "" {
+		id.INS = &ins.Matricule{Number: s.number, Key: s.key, OID: s.oid}
 	}
-	id.Status, id.Document, id.DocumentCheckedBy = domain.IdentityStatus(status), domain.DocumentType(doc), checkedBy.UUID
-	if number != "" {
-		id.INS = &ins.Matricule{Number: number, Key: key, OID: oid}
+	if s.retrieved.Valid {
+		id.INSRetrievedAt = s.retrieved.Time
 	}
-	if retrieved.Valid {
-		id.INSRetrievedAt = retrieved.Time
-	}
-	if checkedAt.Valid {
-		id.DocumentCheckedAt = checkedAt.Time
+	if s.checkedAt.Valid {
+		id.DocumentCheckedAt = s.checkedAt.Time
 	}
 	var olds []storedINS
-	if err := json.Unmarshal([]byte(past), &olds); err != nil {
+	if err := json.Unmarshal([]byte(s.past), &olds); err != nil {
 		return id, fmt.Errorf("decode past INS: %w", err)
 	}
 	for _, o := range olds {
 		id.PastINS = append(id.PastINS, ins.Matricule{Number: o.Number, Key: o.Key, OID: o.OID})
 	}
 	return id, nil
+}
+
+// Identity reads the qualification evidence of a usager's identity.
+func (tx *Tx) Identity(usager uuid.UUID) (domain.Identity, error) {
+	var s identityScan
+	if err := tx.g.Raw(`SELECT `+identityColumns+` FROM usagers u WHERE u.id = ?`, usager).Row().Scan(s.dest()...); err != nil {
+		return domain.Identity{}, mapSQL("read identity", err)
+	}
+	return s.decode()
 }
 
 func nullTime(t time.Time) any {
