@@ -40,6 +40,9 @@ type MedicationTx interface {
 	// pass the "si besoin" maximum; a planned intake traced twice is a
 	// conflict, unless the new record explicitly corrects the current one.
 	RecordAdministration(a *Administration) error
+	// Administration reads one record of the register, current or
+	// superseded by a correction (Superseded tells).
+	Administration(id uuid.UUID) (Administration, error)
 }
 
 // DoseUnits are the units a dose is counted in.
@@ -404,6 +407,9 @@ type Administration struct {
 	RecordedAt       time.Time
 	ByID             uuid.UUID
 	ByName           string
+	// Superseded is set on a record a correction replaced (read by id
+	// only: lists carry the current records).
+	Superseded bool
 }
 
 // AsNeeded is true for a "si besoin" dose.

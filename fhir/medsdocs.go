@@ -1,17 +1,38 @@
 package fhir
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"github.com/relais-dui/relais/domain"
+)
 
 // Medication (MedicationRequest, MedicationAdministration) and documents
 // (DocumentReference, Binary).
 
 // medsDocsSpecs are the medication and document resource types served.
-var medsDocsSpecs []resourceSpec
+// Prescriptions and the register are governed by the care section, as on
+// the UI's treatments page and medication round (the aide-soignant reads
+// what to give; prescribing needs validate on care).
+var medsDocsSpecs = []resourceSpec{
+	{name: "MedicationRequest", section: domain.SectionCare, typ: fm.ResourceTypeMedicationRequest, profile: "http://hl7.org/fhir/StructureDefinition/MedicationRequest",
+		interactions: readSearch, params: []searchParam{patientParamSpec,
+			{"status", fm.SearchParamTypeToken, "active, stopped (arrêtée) ou completed (date de fin passée) ; plusieurs valeurs séparées par des virgules."}}},
+	{name: "MedicationAdministration", section: domain.SectionCare, typ: fm.ResourceTypeMedicationAdministration, profile: "http://hl7.org/fhir/StructureDefinition/MedicationAdministration",
+		interactions: readSearch, params: []searchParam{patientParamSpec,
+			{"status", fm.SearchParamTypeToken, "completed (donné) ou not-done (refusé, non donné, suspendu)."},
+			{"effective-time", fm.SearchParamTypeDate, "Heure d'administration, avec préfixe ge, gt, le, lt, eq ou ne (répétable : effective-time=ge2026-03-01&effective-time=lt2026-03-08)."}}},
+}
 
 // medsDocsScoped are the medication and document resources of one person's
-// record.
+// record served by the generic read and search: none, they have their own
+// search parameters (registerMedsDocs).
 func medsDocsScoped() []scopedResource { return nil }
 
-// registerMedsDocs mounts the medication and document interactions beyond
-// scoped read and search.
-func (s *Server) registerMedsDocs(a *gin.RouterGroup) {}
+// registerMedsDocs mounts the medication and document interactions.
+func (s *Server) registerMedsDocs(a *gin.RouterGroup) {
+	for _, r := range s.medicationResources() {
+		a.GET("/"+r.name, s.searchFiltered(r))
+		a.GET("/"+r.name+"/:id", s.readScoped(r.scopedResource))
+	}
+}

@@ -258,6 +258,20 @@ func (tx *Tx) Administrations(prescriptions []uuid.UUID, from, to time.Time) ([]
 	return out, mapErr("list administrations", rows.Err())
 }
 
+// Administration reads one record of the register, current or superseded.
+func (tx *Tx) Administration(id uuid.UUID) (domain.Administration, error) {
+	var superseded bool
+	a, err := scanAdministration(extraScan{tx.g.Raw(`SELECT `+administrationColumns+`, superseded FROM medication_administrations WHERE id = ?`, id).Row(), &superseded})
+	if err == sql.ErrNoRows {
+		return a, fmt.Errorf("administration: %w", domain.ErrNotFound)
+	}
+	if err != nil {
+		return a, mapErr("read administration", err)
+	}
+	a.Superseded = superseded
+	return a, nil
+}
+
 // RecordAdministration checks a record against its prescription, locked
 // (SELECT … FOR UPDATE) for the rest of the transaction: a second nurse
 // recording at the same moment waits, then counts the first one's dose. A
