@@ -34,6 +34,8 @@ type Tx interface {
 
 	// Identity qualification (RNIV) and its history.
 	Identity(usager uuid.UUID) (Identity, error)
+	// Identities reads several at once (a page of results), by usager.
+	Identities(usagers []uuid.UUID) (map[uuid.UUID]Identity, error)
 	SaveIdentity(usager uuid.UUID, id Identity, ev IdentityEvent, byName string) error
 	IdentityHistory(usager uuid.UUID) ([]IdentityRecord, error)
 	VersionTx

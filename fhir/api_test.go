@@ -335,7 +335,9 @@ func TestPatientSearch(t *testing.T) {
 		{"family=LEFEVRE", []uuid.UUID{a.qual}},
 		{"family=jeanne", nil},
 		{"given=jeanne", []uuid.UUID{a.inA}},
-		{"given=marie", nil}, // the second birth first name is not searched (see metadata)
+		{"given=marie", []uuid.UUID{a.inA}}, // any birth first name
+		{"given=ELI", []uuid.UUID{a.qual}},  // Élise, accent-free
+		{"given=lise", nil},                 // the start of a first name only
 		{"birthdate=1931-04-12", []uuid.UUID{a.inA}},
 		{"birthdate=eq1929-11-30", []uuid.UUID{a.qual}},
 		{"gender=female&name=d", []uuid.UUID{a.inA}},
@@ -348,6 +350,24 @@ func TestPatientSearch(t *testing.T) {
 		got := search(tc.q)
 		if fmt.Sprint(got) != fmt.Sprint(idStrings(tc.want)) {
 			t.Errorf("%s: got %v want %v", tc.q, got, tc.want)
+		}
+	}
+	// A used name: family matches it and the birth name; given the used
+	// first name too.
+	err := a.db.InTenant(context.Background(), a.org, func(tx *store.Tx) error {
+		u, err := tx.Usager(a.inA)
+		if err != nil {
+			return err
+		}
+		u.UsedName, u.UsedFirstName = "Moreau", "Nini"
+		return tx.UpdateUsager(&u)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string][]uuid.UUID{"family=moreau": {a.inA}, "family=dupont": {a.inA}, "given=nini": {a.inA}, "given=jeanne": {a.inA}} {
+		if got := search(q); fmt.Sprint(got) != fmt.Sprint(idStrings(want)) {
+			t.Errorf("%s: got %v want %v", q, got, want)
 		}
 	}
 	for _, tc := range []struct{ q, param string }{

@@ -49,8 +49,8 @@ var coreSpecs = []resourceSpec{
 		params: []searchParam{
 			{"identifier", fm.SearchParamTypeToken, "Matricule INS (système urn:oid:1.2.250.1.213.1.4.8 ou .9), seulement pour une identité qualifiée."},
 			{"name", fm.SearchParamTypeString, "Début du nom ou du prénom, sans accents ni casse."},
-			{"family", fm.SearchParamTypeString, "Début du nom d'usage, ou de naissance à défaut."},
-			{"given", fm.SearchParamTypeString, "Début du prénom d'usage, ou du premier prénom de naissance à défaut."},
+			{"family", fm.SearchParamTypeString, "Début du nom de naissance ou du nom d'usage, sans accents ni casse."},
+			{"given", fm.SearchParamTypeString, "Début de l'un des prénoms de naissance ou du prénom d'usage, sans accents ni casse."},
 			{"birthdate", fm.SearchParamTypeDate, "Date de naissance exacte (AAAA-MM-JJ, préfixe eq accepté)."},
 			{"gender", fm.SearchParamTypeToken, "female, male ou unknown."},
 			commonParams[0], commonParams[1], commonParams[2],

@@ -203,12 +203,16 @@ func (s *Server) searchPatients(c *gin.Context) {
 		if err != nil {
 			return err
 		}
+		ids := make([]uuid.UUID, len(page.Rows))
+		for i, row := range page.Rows {
+			ids[i] = row.ID
+		}
+		idents, err := tx.Identities(ids)
+		if err != nil {
+			return err
+		}
 		for _, row := range page.Rows {
-			ident, err := tx.Identity(row.ID)
-			if err != nil {
-				return err
-			}
-			raw, err := marshal(patient(row.Usager, ident))
+			raw, err := marshal(patient(row.Usager, idents[row.ID]))
 			if err != nil {
 				return err
 			}

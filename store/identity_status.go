@@ -69,6 +69,34 @@ func (tx *Tx) Identity(usager uuid.UUID) (domain.Identity, error) {
 	return s.decode()
 }
 
+// Identities reads the identity evidence of several usagers in one query (a
+// page of search results).
+func (tx *Tx) Identities(ids []uuid.UUID) (map[uuid.UUID]domain.Identity, error) {
+	out := make(map[uuid.UUID]domain.Identity, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := tx.g.Raw(`SELECT u.id, `+identityColumns+` FROM usagers u WHERE u.id IN ?`, ids).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("read identities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		var s identityScan
+		if err := rows.Scan(append([]any{&id}, s.dest()...)...); err != nil {
+			return nil, fmt.Errorf("scan identity: %w", err)
+		}
+		if out[id], err = s.decode(); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read identities: %w", err)
+	}
+	return out, nil
+}
+
 func nullTime(t time.Time) any {
 	if t.IsZero() {
 		return nil

@@ -210,12 +210,13 @@ func (tx *Tx) ListUsagers(q domain.UsagerQuery) (domain.UsagerPage, error) {
 	}
 	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	if key := domain.SearchKey(q.Family); key != "" {
-		where = append(where, "u.sort_key LIKE ?")
-		args = append(args, like.Replace(key)+"%")
+		// The sort key starts with the used name (or the birth name).
+		where = append(where, "(u.sort_key LIKE ? OR relais_fold(u.birth_name) LIKE ?)")
+		args = append(args, like.Replace(key)+"%", like.Replace(key)+"%")
 	}
 	if key := domain.SearchKey(q.Given); key != "" {
-		where = append(where, "u.sort_key LIKE ?")
-		args = append(args, "% "+like.Replace(key)+"%")
+		where = append(where, "EXISTS (SELECT 1 FROM unnest(u.first_names || u.used_first_name) f WHERE relais_fold(f) LIKE ?)")
+		args = append(args, like.Replace(key)+"%")
 	}
 	if !q.BirthDate.IsZero() {
 		where = append(where, "u.birth_date = ?")
