@@ -44,6 +44,9 @@ type APIToken struct {
 	Client    uuid.UUID
 	Scopes    []Scope
 	ExpiresAt time.Time
+	// Owner is the (active) client as the lookup found it: id, client id,
+	// name, establishment and role.
+	Owner APIClient
 }
 
 // Scope is a SMART on FHIR system scope: system/<Resource|*>.<read|write|*>.

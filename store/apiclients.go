@@ -121,12 +121,14 @@ func (db *DB) LookupClient(ctx context.Context, clientID string) (ClientRecord, 
 // LookupToken finds a live token of an active client by its hash.
 func (db *DB) LookupToken(ctx context.Context, hash []byte) (domain.APIToken, error) {
 	t := domain.APIToken{Hash: hash}
-	var scopes string
-	err := db.gorm.WithContext(ctx).Raw(`SELECT client, org_id, array_to_json(scopes)::text, expires_at FROM relais_token_lookup(?)`, bytea(hash)).
-		Row().Scan(&t.Client, &t.OrgID, &scopes, &t.ExpiresAt)
+	var scopes, role string
+	err := db.gorm.WithContext(ctx).Raw(`SELECT client, org_id, array_to_json(scopes)::text, expires_at, client_id, name,
+		establishment_id, role FROM relais_token_lookup(?)`, bytea(hash)).
+		Row().Scan(&t.Client, &t.OrgID, &scopes, &t.ExpiresAt, &t.Owner.ClientID, &t.Owner.Name, &t.Owner.EstablishmentID, &role)
 	if err != nil {
 		return t, mapSQL("look up API token", err)
 	}
+	t.Owner.ID, t.Owner.Role, t.Owner.Active = t.Client, domain.Role(role), true
 	t.Scopes, err = parseScopes(scopes)
 	return t, err
 }
