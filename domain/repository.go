@@ -125,6 +125,7 @@ type Tx interface {
 	PractitionerTx
 	TransferTx
 	DMPTx
+	DMPOutboxTx
 
 	AccountTx
 }
