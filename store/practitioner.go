@@ -1,0 +1,193 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/domain"
+)
+
+// Professionals, events and trail rows as the FHIR API reads them
+// (domain.PractitionerTx).
+
+// Practitioners lists the accounts holding a role in q.EstablishmentID, by
+// display name, with all their memberships. The name filter runs in Go on
+// the folded display name: an establishment has tens of accounts, not
+// thousands.
+func (tx *Tx) Practitioners(q domain.PractitionerQuery) ([]domain.Practitioner, error) {
+	where, args := `EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.establishment_id = ?)`, []any{q.EstablishmentID}
+	if q.RPPS != "" {
+		where += ` AND u.rpps = ?`
+		args = append(args, q.RPPS)
+	}
+	if q.ID != uuid.Nil {
+		where += ` AND u.id = ?`
+		args = append(args, q.ID)
+	}
+	rows, err := tx.g.Raw(`SELECT u.id, u.org_id, u.username, u.display_name, u.active, u.created_at, u.rpps, u.profession
+		FROM users u WHERE `+where+` ORDER BY u.display_name, u.id LIMIT 1000`, args...).Rows()
+	if err != nil {
+		return nil, mapErr("list practitioners", err)
+	}
+	var out []domain.Practitioner
+	name := domain.SearchKey(q.Name)
+	for rows.Next() {
+		p, err := scanPractitioner(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan practitioner: %w", err)
+		}
+		if name != "" && !wordPrefix(domain.SearchKey(p.DisplayName), name) {
+			continue
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("list practitioners", err)
+	}
+	for i := range out {
+		if out[i].Memberships, err = tx.Memberships(out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// wordPrefix reports whether a word of s (or s itself) starts with prefix.
+func wordPrefix(s, prefix string) bool {
+	if strings.HasPrefix(s, prefix) {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' }) {
+		if strings.HasPrefix(w, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func scanPractitioner(s scanner) (domain.Practitioner, error) {
+	var p domain.Practitioner
+	var profession string
+	err := s.Scan(&p.ID, &p.OrgID, &p.Username, &p.DisplayName, &p.Active, &p.CreatedAt, &p.RPPS, &profession)
+	p.CreatedAt, p.Profession = p.CreatedAt.UTC(), domain.Profession(profession)
+	return p, err
+}
+
+// Practitioner reads one account with its memberships.
+func (tx *Tx) Practitioner(id uuid.UUID) (domain.Practitioner, error) {
+	p, err := scanPractitioner(tx.g.Raw(`SELECT id, org_id, username, display_name, active, created_at, rpps, profession FROM users WHERE id = ?`, id).Row())
+	if err != nil {
+		return p, mapSQL("read practitioner", err)
+	}
+	p.Memberships, err = tx.Memberships(id)
+	return p, err
+}
+
+// SetProfessional records an account's RPPS number and profession; an RPPS
+// already given to another account of the organisation is a conflict.
+func (tx *Tx) SetProfessional(user uuid.UUID, rpps string, profession domain.Profession) error {
+	res := tx.g.Exec(`UPDATE users SET rpps = ?, profession = ? WHERE id = ?`, rpps, string(profession), user)
+	if res.Error != nil {
+		return mapErr("set professional identifiers", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("set professional identifiers of %s: %w", user, domain.ErrNotFound)
+	}
+	return nil
+}
+
+const eventColumns = `id, usager_id, section, type, serafin_code, title, start_at, end_at, place, status, reason, participants,
+	author_id, author_name, professional_id, recurrence, recur_until`
+
+func scanEvent(s scanner) (domain.Event, error) {
+	var e domain.Event
+	var section, typ, status, recurrence string
+	var end, until sql.NullTime
+	var pro uuid.NullUUID
+	err := s.Scan(&e.ID, &e.UsagerID, &section, &typ, &e.SerafinCode, &e.Title, &e.Start, &end, &e.Place, &status, &e.Reason,
+		&e.Participants, &e.AuthorID, &e.AuthorName, &pro, &recurrence, &until)
+	e.Section, e.Type, e.Status, e.Recurrence = domain.Section(section), domain.EventType(typ), domain.EventStatus(status), domain.Recurrence(recurrence)
+	e.Start, e.ProfessionalID, e.RecurUntil = e.Start.UTC(), pro.UUID, nullDate(until)
+	if end.Valid {
+		e.End = end.Time.UTC()
+	}
+	return e, err
+}
+
+// UsagerEvents lists a record's events starting within [from, to), soonest
+// first (at most 1,000).
+func (tx *Tx) UsagerEvents(usager uuid.UUID, from, to time.Time) ([]domain.Event, error) {
+	where, args := `usager_id = ?`, []any{usager}
+	if !from.IsZero() {
+		where += ` AND start_at >= ?`
+		args = append(args, from.UTC())
+	}
+	if !to.IsZero() {
+		where += ` AND start_at < ?`
+		args = append(args, to.UTC())
+	}
+	rows, err := tx.g.Raw(`SELECT `+eventColumns+` FROM events WHERE `+where+` ORDER BY start_at, id LIMIT 1000`, args...).Rows()
+	if err != nil {
+		return nil, mapErr("list events", err)
+	}
+	defer rows.Close()
+	var out []domain.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, mapErr("list events", rows.Err())
+}
+
+// Event reads one event of a record.
+func (tx *Tx) Event(id uuid.UUID) (domain.Event, error) {
+	e, err := scanEvent(tx.g.Raw(`SELECT `+eventColumns+` FROM events WHERE id = ?`, id).Row())
+	return e, mapSQL("read event", err)
+}
+
+// EstablishmentTrail lists the rows of one establishment about a usager
+// (and the records merged into it), newest first.
+func (tx *Tx) EstablishmentTrail(q domain.EstablishmentTrailQuery) ([]domain.TrailEntry, error) {
+	if q.Limit <= 0 || q.Limit > 1000 {
+		q.Limit = 1000
+	}
+	where := `org_id = ? AND establishment_id = ? AND usager_id IN (SELECT ?::uuid UNION ALL SELECT id FROM usagers WHERE merged_into = ?)`
+	args := []any{tx.Org, q.EstablishmentID, q.UsagerID, q.UsagerID}
+	if !q.From.IsZero() {
+		where += ` AND at >= ?`
+		args = append(args, q.From.UTC())
+	}
+	if !q.To.IsZero() {
+		where += ` AND at < ?`
+		args = append(args, q.To.UTC())
+	}
+	rows, err := tx.g.Raw(`SELECT `+trailColumns+` FROM access_trail WHERE `+where+` ORDER BY seq DESC LIMIT ?`, append(args, q.Limit)...).Rows()
+	if err != nil {
+		return nil, mapErr("read establishment trail", err)
+	}
+	defer rows.Close()
+	var out []domain.TrailEntry
+	for rows.Next() {
+		e, err := scanTrail(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan trail: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, mapErr("read establishment trail", rows.Err())
+}
+
+// TrailRow reads one trail row.
+func (tx *Tx) TrailRow(seq int64) (domain.TrailEntry, error) {
+	e, err := scanTrail(tx.g.Raw(`SELECT `+trailColumns+` FROM access_trail WHERE seq = ?`, seq).Row())
+	return e, mapSQL("read trail row", err)
+}
