@@ -51,4 +51,13 @@ func TestGoldenMedsDocs(t *testing.T) {
 		At: time.Date(2026, 3, 2, 13, 10, 0, 0, time.UTC), Status: domain.AdminGiven, Dose: 1, DecidedBy: "IDE Karima Benali",
 		Why: "Douleur du genou droit", Observation: "EVA 6 à 14 h 10", RecordedAt: at, ByID: nurse, ByName: "Karima Benali"}
 	golden(t, "medicationadministration-si-besoin", medicationAdministration(asNeeded, prn))
+
+	doc, err := domain.ParseDocument(domain.DocumentInput{Section: domain.SectionMedical, Kind: "compte_rendu", Title: "Compte rendu d'hospitalisation",
+		Confidentiality: "restreint", Content: []byte("%PDF-1.4\n% Relais\n%%EOF\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.ID, doc.UsagerID, doc.UploadedBy, doc.UploadedByName, doc.UploadedAt = id("0190a1b2-0000-7000-8000-000000000120"), jeanne, nurse, "Dr Anne Lemoine", at
+	golden(t, "documentreference", documentReference(doc))
+	golden(t, "binary", binary(doc))
 }

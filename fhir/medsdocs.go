@@ -22,6 +22,16 @@ var medsDocsSpecs = []resourceSpec{
 		interactions: readSearch, params: []searchParam{patientParamSpec,
 			{"status", fm.SearchParamTypeToken, "completed (donné) ou not-done (refusé, non donné, suspendu)."},
 			{"effective-time", fm.SearchParamTypeDate, "Heure d'administration, avec préfixe ge, gt, le, lt, eq ou ne (répétable : effective-time=ge2026-03-01&effective-time=lt2026-03-08)."}}},
+	// A document belongs to a section of the record: its own section's
+	// habilitations govern it (restricted: validate), not the type's.
+	{name: "DocumentReference", section: domain.SectionAdmin, typ: fm.ResourceTypeDocumentReference, profile: "http://hl7.org/fhir/StructureDefinition/DocumentReference",
+		interactions: []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType, fm.TypeRestfulInteractionCreate},
+		params: []searchParam{patientParamSpec,
+			{"type", fm.SearchParamTypeToken, "Type de document (système " + systemDocType + ") : compte_rendu, ordonnance, courrier, bilan, piece_identite, notification_mdph, contrat_sejour, decision_protection, autre."},
+			{"category", fm.SearchParamTypeToken, "Section du dossier (système " + systemSection + ") : admin, social, educational, care, medical."},
+			{"date", fm.SearchParamTypeDate, "Date du dépôt, avec préfixe ge, gt, le, lt, eq ou ne (répétable)."}}},
+	{name: "Binary", section: domain.SectionAdmin, typ: fm.ResourceTypeBinary, profile: "http://hl7.org/fhir/StructureDefinition/Binary",
+		interactions: []fm.TypeRestfulInteraction{fm.TypeRestfulInteractionRead}},
 }
 
 // medsDocsScoped are the medication and document resources of one person's
@@ -35,4 +45,8 @@ func (s *Server) registerMedsDocs(a *gin.RouterGroup) {
 		a.GET("/"+r.name, s.searchFiltered(r))
 		a.GET("/"+r.name+"/:id", s.readScoped(r.scopedResource))
 	}
+	a.GET("/DocumentReference", s.searchDocuments)
+	a.GET("/DocumentReference/:id", func(c *gin.Context) { s.readDocument(c, "DocumentReference", false) })
+	a.POST("/DocumentReference", s.createDocument)
+	a.GET("/Binary/:id", func(c *gin.Context) { s.readDocument(c, "Binary", true) })
 }
