@@ -1,9 +1,7 @@
 package fhir
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +26,6 @@ import (
 
 const (
 	systemDocType         = "https://relais-dui.fr/CodeSystem/document-type"
-	systemSection         = "https://relais-dui.fr/CodeSystem/record-section"
 	systemConfidentiality = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 	// extSHA256 carries the SHA-256 of the file: Attachment.hash is SHA-1
 	// in R4, which Relais does not keep.
@@ -138,99 +135,31 @@ var documentPaths = map[string]string{
 	"confidentiality": "DocumentReference.securityLabel", "file": "DocumentReference.content[0].attachment.data",
 }
 
-// fieldsOutcome answers 400 with one issue per refused field, at its FHIR
-// path, with the French message of the form.
-func fieldsOutcome(c *gin.Context, v *domain.ValidationError, paths map[string]string, fallback string) {
-	fields := make([]string, 0, len(v.Fields))
-	for f := range v.Fields {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	oo := fm.OperationOutcome{}
-	for _, f := range fields {
-		path := paths[f]
-		if path == "" {
-			path = fallback
-		}
-		oo.Issue = append(oo.Issue, fm.OperationOutcomeIssue{Severity: fm.IssueSeverityError, Code: fm.IssueTypeInvalid,
-			Diagnostics: ptr(v.Fields[f]), Expression: []string{path}})
-	}
-	writeJSON(c, http.StatusBadRequest, oo)
-	c.Abort()
+// strictDocumentReference decodes a DocumentReference with its
+// resourceType (decodeStrict checks it).
+type strictDocumentReference struct {
+	fm.DocumentReference
+	ResourceType string `json:"resourceType"`
 }
 
-// decodeStrict decodes one resource of type resource into v, refusing
-// malformed JSON, another resourceType and unknown elements (samply's
-// types would drop them silently).
-func decodeStrict(body []byte, resource string, v any) error {
-	var head map[string]json.RawMessage
-	err := json.Unmarshal(body, &head)
-	var syntax *json.SyntaxError
-	switch {
-	case errors.As(err, &syntax):
-		return badInput{"", fmt.Sprintf("JSON mal formé (position %d) : %v.", syntax.Offset, err)}
-	case err != nil:
-		return badInput{"", "Le corps de la requête doit être une ressource " + resource + " (objet JSON)."}
-	}
-	var rt string
-	if raw, ok := head["resourceType"]; ok {
-		_ = json.Unmarshal(raw, &rt)
-	}
-	if rt != resource {
-		return badInput{resource + ".resourceType", fmt.Sprintf("resourceType %q : une ressource %s est attendue.", rt, resource)}
-	}
-	delete(head, "resourceType")
-	rest, err := json.Marshal(head)
-	if err != nil {
-		return fmt.Errorf("decode %s: %w", resource, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(rest))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typ):
-		return badInput{resource + "." + typ.Field, "Type de valeur incorrect pour " + resource + "." + typ.Field + "."}
-	case err != nil && strings.Contains(err.Error(), "unknown field"):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badInput{resource + "." + field, "Élément inconnu ou non pris en charge : " + field + "."}
-	case err != nil:
-		return badInput{resource, "Ressource illisible : " + err.Error() + "."}
-	}
-	return nil
-}
-
-// readBody reads a posted resource of at most limit bytes and decodes it
-// strictly; it answers the OperationOutcome itself and returns false when
-// the input is refused.
-func (s *Server) readBody(c *gin.Context, resource string, limit int64, v any) bool {
-	body, err := io.ReadAll(io.LimitReader(c.Request.Body, limit+1))
+// readDocumentBody reads a posted DocumentReference, whose file makes it
+// bigger than other resources.
+func (s *Server) readDocumentBody(c *gin.Context) (fm.DocumentReference, bool) {
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxDocumentBody+1))
 	if err != nil {
 		s.internal(c, err)
-		return false
+		return fm.DocumentReference{}, false
 	}
-	if int64(len(body)) > limit {
-		outcome(c, http.StatusRequestEntityTooLarge, fm.IssueTypeTooLong, "Ressource trop volumineuse ("+domain.FormatSize(limit)+" au plus).")
-		return false
+	if len(body) > maxDocumentBody {
+		outcome(c, http.StatusRequestEntityTooLarge, fm.IssueTypeTooLong, "Ressource trop volumineuse : le fichier dépasse "+domain.FormatSize(domain.MaxDocumentSize)+".")
+		return fm.DocumentReference{}, false
 	}
-	return s.refused(c, decodeStrict(body, resource, v))
-}
-
-// refused answers 400 for a badInput and 500 for another error; false
-// when err was one of them.
-func (s *Server) refused(c *gin.Context, err error) bool {
-	var bad badInput
-	switch {
-	case err == nil:
-		return true
-	case errors.As(err, &bad) && bad.path == "":
-		outcome(c, http.StatusBadRequest, fm.IssueTypeStructure, bad.msg)
-	case errors.As(err, &bad):
-		outcome(c, http.StatusBadRequest, fm.IssueTypeInvalid, bad.msg, bad.path)
-	default:
-		s.internal(c, err)
+	var r strictDocumentReference
+	err = decodeStrict(body, "DocumentReference", &r, func() string { return r.ResourceType })
+	if refuse(c, err, "DocumentReference", nil) {
+		return fm.DocumentReference{}, false
 	}
-	return false
+	return r.DocumentReference, true
 }
 
 // docGrant is the client's role for an action on a document's section;
@@ -419,18 +348,16 @@ func (s *Server) createDocument(c *gin.Context) {
 		outcome(c, http.StatusForbidden, fm.IssueTypeForbidden, "La portée du jeton ne couvre pas DocumentReference en écriture (portée attendue : system/DocumentReference.write).")
 		return
 	}
-	var r fm.DocumentReference
-	if !s.readBody(c, "DocumentReference", maxDocumentBody, &r) {
+	r, ok := s.readDocumentBody(c)
+	if !ok {
 		return
 	}
 	in, usager, declared, err := documentFromFHIR(r)
-	if !s.refused(c, err) {
-		return
+	var d domain.Document
+	if err == nil {
+		d, err = domain.ParseDocument(in)
 	}
-	d, err := domain.ParseDocument(in)
-	var v *domain.ValidationError
-	if errors.As(err, &v) {
-		fieldsOutcome(c, v, documentPaths, "DocumentReference")
+	if refuse(c, err, "DocumentReference", documentPaths) {
 		return
 	}
 	if err != nil {
@@ -453,7 +380,7 @@ func (s *Server) createDocument(c *gin.Context) {
 			return
 		}
 	}
-	d.UsagerID, d.UploadedBy, d.UploadedByName, d.UploadedAt = usager, cp.UserID, cp.DisplayName, s.cfg.Now().UTC()
+	d.UsagerID, d.UploadedBy, d.UploadedByName, d.UploadedAt = usager, cp.UserID, authorName(c), s.cfg.Now().UTC()
 	var unknown bool
 	err = s.inTenant(c, func(tx domain.Tx) error {
 		if err := s.mustSee(c, tx, usager); errors.Is(err, domain.ErrNotFound) {

@@ -114,7 +114,7 @@ func TestDocumentResources(t *testing.T) {
 func newDocument(usager uuid.UUID, section, confidentiality string, content []byte) string {
 	category := ""
 	if section != "" {
-		category = `"category":[{"coding":[{"system":"https://relais-dui.fr/CodeSystem/record-section","code":"` + section + `"}]}],`
+		category = `"category":[{"coding":[{"system":"urn:relais:section","code":"` + section + `"}]}],`
 	}
 	return `{"resourceType":"DocumentReference","status":"current",
  "type":{"coding":[{"system":"https://relais-dui.fr/CodeSystem/document-type","code":"compte_rendu"}]},` + category + `
