@@ -41,10 +41,11 @@ func medsDocsScoped() []scopedResource { return nil }
 
 // registerMedsDocs mounts the medication and document interactions.
 func (s *Server) registerMedsDocs(a *gin.RouterGroup) {
-	for _, r := range s.medicationResources() {
+	for _, r := range append(s.medicationResources(), observationResource()) {
 		a.GET("/"+r.name, s.searchFiltered(r))
 		a.GET("/"+r.name+"/:id", s.readScoped(r.scopedResource))
 	}
+	a.POST("/Observation", s.createObservation)
 	a.GET("/DocumentReference", s.searchDocuments)
 	a.GET("/DocumentReference/:id", func(c *gin.Context) { s.readDocument(c, "DocumentReference", false) })
 	a.POST("/DocumentReference", s.createDocument)

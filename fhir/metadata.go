@@ -68,8 +68,11 @@ var coreSpecs = []resourceSpec{
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
 	{name: "Goal", section: domain.SectionAdmin, typ: fm.ResourceTypeGoal, profile: "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-goal",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
+	// Observation: read, searched and created in observation.go.
 	{name: "Observation", section: domain.SectionCare, typ: fm.ResourceTypeObservation, profile: "http://hl7.org/fhir/StructureDefinition/vitalsigns",
-		interactions: readSearch, params: []searchParam{patientParamSpec}},
+		interactions: readSearchCreate, params: []searchParam{patientParamSpec,
+			{"code", fm.SearchParamTypeToken, "Code LOINC de la constante (http://loinc.org|29463-7, ou 29463-7) ; plusieurs codes séparés par des virgules."},
+			{"date", fm.SearchParamTypeDate, "Date de la mesure, avec préfixe ge, gt, le, lt, eq ou ne (répétable : date=ge2026-03-01&date=lt2026-04-01)."}}},
 	{name: "AllergyIntolerance", section: domain.SectionMedical, typ: fm.ResourceTypeAllergyIntolerance, profile: "http://hl7.org/fhir/StructureDefinition/AllergyIntolerance",
 		interactions: readSearch, params: []searchParam{patientParamSpec}},
 }

@@ -97,19 +97,6 @@ func scopedResources() []scopedResource {
 				}
 				return out, err
 			}},
-		{name: "Observation",
-			read: func(tx domain.Tx, id uuid.UUID) (uuid.UUID, any, error) {
-				o, err := tx.Observation(id)
-				return o.UsagerID, observation(o), err
-			},
-			list: func(tx domain.Tx, usager uuid.UUID) ([]idResource, error) {
-				obs, err := tx.Observations(domain.ObservationQuery{UsagerID: usager, IncludeErroneous: true})
-				var out []idResource
-				for _, o := range obs {
-					out = append(out, idResource{o.ID, observation(o)})
-				}
-				return out, err
-			}},
 		{name: "RelatedPerson",
 			read: func(tx domain.Tx, id uuid.UUID) (uuid.UUID, any, error) {
 				c, err := tx.Contact(id)

@@ -61,3 +61,44 @@ func TestDocumentRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestObservationRoundTrip: domain → FHIR JSON → domain keeps the type,
+// the values, the time (to the second), the comment and the confirmation
+// of an unusual value. (Glucose typed in mmol/L travels in g/L, its
+// canonical unit: the value is the same, the unit typed is not kept.)
+func TestObservationRoundTrip(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	at := time.Date(2026, 11, 23, 8, 42, 17, 0, time.UTC)
+	for _, o := range []domain.Observation{
+		{Type: domain.ObsWeight, Value: 61.4, Comment: "Après le petit-déjeuner"},
+		{Type: domain.ObsBloodPress, Value: 172, Value2: 88, Flagged: true, Comment: "Contrôlée 20 min plus tard"},
+		{Type: domain.ObsTemperature, Value: 38.6, Flagged: true},
+		{Type: domain.ObsGlucose, Value: 1.25},
+		{Type: domain.ObsSpO2, Value: 97},
+		{Type: domain.ObsPulse, Value: 72},
+		{Type: domain.ObsPain, Value: 2},
+		{Type: domain.ObsAlgoplus, Value: 1},
+	} {
+		o.ID, o.UsagerID, o.MeasuredAt, o.RecordedAt, o.AuthorName = uuid.New(), uuid.New(), at, now, "Test"
+		body, err := marshal(observation(o))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back strictObservation
+		if err := decodeStrict(body, "Observation", &back, func() string { return back.ResourceType }); err != nil {
+			t.Fatalf("%s: our own JSON refused: %v", o.Type, err)
+		}
+		in, who, when, _, err := observationFromFHIR(back.Observation)
+		if err != nil {
+			t.Fatalf("%s: %v", o.Type, err)
+		}
+		o2, err := in.Parse(now)
+		if err != nil {
+			t.Fatalf("%s: %v", o.Type, err)
+		}
+		if who != o.UsagerID || !when.Equal(at) || o2.Type != o.Type || o2.Value != o.Value || o2.Value2 != o.Value2 ||
+			o2.Comment != o.Comment || o2.Flagged != o.Flagged {
+			t.Errorf("round trip lost data:\n%+v\n%+v", o, o2)
+		}
+	}
+}
