@@ -269,4 +269,3 @@ func cutPart(t *testing.T, body []byte, ct string) []byte {
 	end := bytes.Index(body[i:], []byte("\r\n--MIMEBoundary_"))
 	return append(append([]byte{}, body[:start]...), body[i+end+2:]...)
 }
-
