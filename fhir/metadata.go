@@ -117,6 +117,7 @@ func capability(date string) fm.CapabilityStatement {
 		}
 		rest.Resource = append(rest.Resource, r)
 	}
+	tdduiCapability(&rest)
 	return fm.CapabilityStatement{
 		Status: fm.PublicationStatusActive, Date: date, Kind: fm.CapabilityStatementKindInstance,
 		Name: ptr("RelaisFHIR"), Title: ptr("API FHIR de Relais"), Publisher: ptr("Relais"),

@@ -71,7 +71,10 @@ func (s *Server) Register(r *gin.Engine) {
 	unsupported := func(c *gin.Context) {
 		outcome(c, http.StatusNotFound, fm.IssueTypeNotSupported, "Cette interaction n'est pas prise en charge par Relais : voir /fhir/metadata.")
 	}
-	g.Any("", unsupported)
+	// POST /fhir is the transaction (TDDUI import, registerTDDUI).
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions} {
+		g.Handle(m, "", unsupported)
+	}
 	g.Any("/:type", unsupported)
 	g.Any("/:type/:id", unsupported)
 	g.Any("/:type/:id/*rest", unsupported)
