@@ -539,6 +539,24 @@ func TestTDDUIImportAllOrNothing(t *testing.T) {
 			t.Errorf("%d %s", code, body)
 		}
 	})
+	t.Run("routes beside the transfer", func(t *testing.T) {
+		person := x.person()
+		for _, tt := range []struct {
+			method, token, path string
+			code                int
+		}{
+			{http.MethodGet, x.exporter, "/fhir/Patient/" + person.String() + "/$autre", http.StatusNotFound},
+			{http.MethodGet, x.exporter, "/fhir", http.StatusNotFound},
+			{http.MethodPost, "", "/fhir", http.StatusUnauthorized},
+			{http.MethodGet, x.bearer("fam-lecture"), "/fhir/Patient/" + person.String() + "/$export-dui", http.StatusNotFound}, // another organisation
+			{http.MethodGet, x.exporter, "/fhir/Patient/" + person.String(), http.StatusOK},
+		} {
+			code, body := x.do(tt.method, tt.token, tt.path, nil)
+			if code != tt.code || !strings.Contains(string(body), `"resourceType"`) {
+				t.Errorf("%s %s: %d, want %d with a FHIR body: %s", tt.method, tt.path, code, tt.code, body)
+			}
+		}
+	})
 	t.Run("write scope required", func(t *testing.T) {
 		code, body := x.do(http.MethodPost, x.bearer("fam-lecture"), "/fhir", bundle)
 		if code != http.StatusForbidden || !strings.Contains(string(body), "system/Patient.write") {
