@@ -18,6 +18,7 @@ import (
 
 	"github.com/relais-dui/relais/access"
 	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/fhir"
 	"github.com/relais-dui/relais/internal/demo"
 	"github.com/relais-dui/relais/internal/testpg"
 	"github.com/relais-dui/relais/server"
@@ -148,6 +149,9 @@ func (x *transfer) do(method, token, path string, body []byte) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if err := fhir.ValidateFHIR(b); err != nil {
+		x.t.Errorf("%s %s answered invalid FHIR: %v", method, path, err)
+	}
 	return resp.StatusCode, b
 }
 
