@@ -24,6 +24,7 @@ func (a *App) registerAdmin(s *gin.RouterGroup) {
 	w.POST("/utilisateurs/:user/habilitations/retrait", a.removeMembership)
 	w.POST("/utilisateurs/:user/actif", a.setActive)
 	w.POST("/utilisateurs/:user/motdepasse", a.setPassword)
+	w.POST("/utilisateurs/:user/professionnel", a.setProfessional)
 	w.POST("/roles", a.saveRoles)
 	a.registerIdentityAdmin(g, w)
 	a.registerAPIClients(g, w)
@@ -73,6 +74,8 @@ type usersData struct {
 	Establishments []domain.Establishment // where the administrator may grant
 	Roles          []domain.Role
 	Form           map[string]string
+	// Professions of the account's health professional card (RPPS).
+	Professions []domain.Profession
 }
 
 // directory is the organisation's accounts, their roles and its
@@ -226,8 +229,15 @@ func (a *App) showUser(c *gin.Context, status int, form, errs map[string]string)
 		a.errorPage(c, http.StatusNotFound, "Ce compte n'existe pas.")
 		return
 	}
-	d := usersData{Form: form, Roles: domain.AllRoles, CanWrite: true}
+	d := usersData{Form: form, Roles: domain.AllRoles, CanWrite: true, Professions: domain.AllProfessions}
 	err := a.inTenant(c, func(tx domain.Tx) error {
+		if _, posted := form["rpps"]; !posted {
+			p, err := tx.Practitioner(id)
+			if err != nil {
+				return err
+			}
+			form["rpps"], form["profession"] = p.RPPS, string(p.Profession)
+		}
 		users, _, err := a.loadUsers(tx)
 		if err != nil {
 			return err
@@ -340,6 +350,43 @@ func (a *App) setPassword(c *gin.Context) {
 		}
 		return tx.SetPasswordHash(u.ID, hash)
 	})
+}
+
+// setProfessional records the account's RPPS number (its key checked) and
+// health profession: partners see them on the FHIR Practitioner.
+func (a *App) setProfessional(c *gin.Context) {
+	id, ok := parseID(c.Param("user"))
+	if !ok {
+		a.errorPage(c, http.StatusNotFound, "Ce compte n'existe pas.")
+		return
+	}
+	form := map[string]string{"rpps": strings.TrimSpace(c.PostForm("rpps")), "profession": c.PostForm("profession")}
+	rpps, profession, err := domain.ParseProfessional(form["rpps"], form["profession"])
+	if err == nil {
+		err = a.inTenant(c, func(tx domain.Tx) error {
+			u, err := tx.User(id)
+			if err != nil {
+				return err
+			}
+			if err := tx.SetProfessional(id, rpps, profession); err != nil {
+				return err
+			}
+			return a.traceSettings(c, tx, "numéro RPPS et profession ("+u.Username+")")
+		})
+	}
+	if v, ok := domain.AsValidation(err); ok {
+		a.showUser(c, http.StatusUnprocessableEntity, form, v.Fields)
+		return
+	}
+	if isConflict(err) {
+		a.showUser(c, http.StatusUnprocessableEntity, form, map[string]string{"rpps": "Ce numéro RPPS est déjà celui d'un autre compte de l'organisme."})
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/utilisateurs/"+id.String()+"?ok=professionnel")
 }
 
 type rolesData struct {

@@ -120,6 +120,11 @@ func loadOrganisation(ctx context.Context, db *store.DB, spec orgSpec, password 
 				return fmt.Errorf("account %s: %w", a.Username, err)
 			}
 			users[a.Username] = u
+			if p, ok := professionals()[a.Username]; ok {
+				if err := tx.SetProfessional(u.ID, p.rpps, p.profession); err != nil {
+					return fmt.Errorf("account %s: %w", a.Username, err)
+				}
+			}
 			for _, f := range a.Establishments {
 				if err := tx.AddMembership(domain.Membership{UserID: u.ID, EstablishmentID: estIDs[f], Role: a.Role}); err != nil {
 					return fmt.Errorf("account %s: %w", a.Username, err)
