@@ -58,6 +58,7 @@ func TestMedicationResources(t *testing.T) {
 	at8 := func(d time.Time) time.Time {
 		return time.Date(d.Year(), d.Month(), d.Day(), 8, 0, 0, 0, domain.Paris()).UTC()
 	}
+	at9 := func(d time.Time) time.Time { return at8(d).Add(time.Hour) }
 	dayBefore, yesterday := at8(day.AddDate(0, 0, -2)), at8(day.AddDate(0, 0, -1))
 	refused := a.administer(domain.Administration{PrescriptionID: sched.ID, PlannedAt: dayBefore, At: dayBefore, Status: domain.AdminRefused})
 	given := a.administer(domain.Administration{PrescriptionID: sched.ID, PlannedAt: yesterday, At: yesterday.Add(10 * time.Minute), Status: domain.AdminGiven, Dose: 1})
@@ -66,6 +67,8 @@ func TestMedicationResources(t *testing.T) {
 	// A correction supersedes the refused record: only the correction is listed.
 	corrected := a.administer(domain.Administration{PrescriptionID: sched.ID, PlannedAt: dayBefore, At: dayBefore.Add(5 * time.Minute),
 		Status: domain.AdminGiven, Dose: 1, Corrects: refused.ID, CorrectionReason: "Erreur de ligne"})
+
+	ofB := a.administer(domain.Administration{PrescriptionID: other.ID, PlannedAt: at9(day.AddDate(0, 0, -1)), At: at9(day.AddDate(0, 0, -1)), Status: domain.AdminGiven, Dose: 1})
 
 	p := "?patient=" + a.inA.String()
 	ge := url.QueryEscape("ge" + yesterday.Format(time.RFC3339))
@@ -110,6 +113,8 @@ func TestMedicationResources(t *testing.T) {
 		{"correction", tok, "/fhir/MedicationAdministration/" + corrected.ID.String(), 200, func(r map[string]any) bool {
 			return r["status"] == "completed" && len(r["note"].([]any)) == 1
 		}, ""},
+		{"administration of B", tok, "/fhir/MedicationAdministration/" + ofB.ID.String(), 404, nil, ""},
+		{"register of a person of B", tok, "/fhir/MedicationAdministration?patient=" + a.inB.String(), 200, total(0), ""},
 		{"register of a person", tok, "/fhir/MedicationAdministration" + p, 200, total(3), ""},
 		{"given", tok, "/fhir/MedicationAdministration" + p + "&status=completed", 200, total(3), ""},
 		{"not done", tok, "/fhir/MedicationAdministration" + p + "&status=not-done", 200, total(0), ""},
