@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"github.com/relais-dui/relais/domain"
@@ -41,9 +42,17 @@ func medsDocsScoped() []scopedResource { return nil }
 
 // registerMedsDocs mounts the medication and document interactions.
 func (s *Server) registerMedsDocs(a *gin.RouterGroup) {
-	for _, r := range append(s.medicationResources(), observationResource()) {
-		a.GET("/"+r.name, s.searchFiltered(r))
-		a.GET("/"+r.name+"/:id", s.readScoped(r.scopedResource))
+	obs := observationResource()
+	a.GET("/Observation", s.searchFiltered(obs))
+	a.GET("/Observation/:id", s.readScoped(obs.scopedResource))
+	// Medication resources are built per request: they depend on the
+	// client's establishment.
+	for i, r := range s.medicationResources(uuid.Nil) {
+		mine := func(c *gin.Context) filteredResource {
+			return s.medicationResources(client(c).Client.EstablishmentID)[i]
+		}
+		a.GET("/"+r.name, func(c *gin.Context) { s.searchFiltered(mine(c))(c) })
+		a.GET("/"+r.name+"/:id", func(c *gin.Context) { s.readScoped(mine(c).scopedResource)(c) })
 	}
 	a.POST("/Observation", s.createObservation)
 	a.GET("/DocumentReference", s.searchDocuments)

@@ -48,7 +48,20 @@ func TestMedicationResources(t *testing.T) {
 	sched := a.prescribe(a.inA, a.estA, domain.Prescription{Drug: "Furosémide 40 mg", Intakes: []domain.Intake{{Minute: 8 * 60, Quantity: 1}}})
 	prn := a.prescribe(a.inA, a.estA, domain.Prescription{Drug: "Paracétamol 1 g", AsNeeded: true, Condition: "Douleur", Dose: 1, MaxPer24h: 3})
 	other := a.prescribe(a.inB, a.estB, domain.Prescription{Drug: "Doliprane", Intakes: []domain.Intake{{Minute: 9 * 60, Quantity: 1}}})
+	// The resident of A is also followed by B (its SSIAD): B's line is not
+	// A's client's to see, as the UI shows the lines of one's own
+	// establishments.
 	err := a.db.InTenant(context.Background(), a.org, func(tx *store.Tx) error {
+		return tx.SaveStay(&domain.Stay{UsagerID: a.inA, EstablishmentID: a.estB, Status: domain.StayAdmitted, Mode: domain.ModePermanent,
+			AdmissionDate: time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byB := a.prescribe(a.inA, a.estB, domain.Prescription{Drug: "Kardégic 75 mg", Intakes: []domain.Intake{{Minute: 12 * 60, Quantity: 1}}})
+	byBGiven := a.administer(domain.Administration{PrescriptionID: byB.ID, PlannedAt: time.Date(domain.ParisDay(time.Now()).Year(), domain.ParisDay(time.Now()).Month(),
+		domain.ParisDay(time.Now()).Day()-1, 12, 0, 0, 0, domain.Paris()).UTC(), At: time.Now().Add(-20 * time.Hour), Status: domain.AdminGiven, Dose: 1})
+	err = a.db.InTenant(context.Background(), a.org, func(tx *store.Tx) error {
 		return tx.StopPrescription(sched.ID, time.Now(), "Changement de posologie", uuid.New(), "Dr Lemoine")
 	})
 	if err != nil {
@@ -89,6 +102,8 @@ func TestMedicationResources(t *testing.T) {
 		{"stopped prescription", tok, "/fhir/MedicationRequest/" + sched.ID.String(), 200, func(r map[string]any) bool {
 			return r["status"] == "stopped" && r["statusReason"].(map[string]any)["text"] == "Changement de posologie"
 		}, ""},
+		{"line of B for a resident of A", tok, "/fhir/MedicationRequest/" + byB.ID.String(), 404, nil, ""},
+		{"record of B for a resident of A", tok, "/fhir/MedicationAdministration/" + byBGiven.ID.String(), 404, nil, ""},
 		{"prescription of B", tok, "/fhir/MedicationRequest/" + other.ID.String(), 404, nil, ""},
 		{"prescriptions of a person", tok, "/fhir/MedicationRequest" + p, 200, total(2), ""},
 		{"stopped prescriptions", tok, "/fhir/MedicationRequest" + p + "&status=stopped", 200, total(1), ""},

@@ -25,7 +25,7 @@ func BenchmarkFHIRRegister(b *testing.B) {
 	start := domain.ParisDay(time.Now()).AddDate(-1, 0, 0)
 	p := domain.Prescription{UsagerID: a.inA, EstablishmentID: a.estA, Drug: "Furosémide 40 mg", Unit: "comprimé", Route: domain.RouteOral,
 		Intakes: []domain.Intake{{Minute: 8 * 60, Quantity: 1}, {Minute: 12 * 60, Quantity: 1}, {Minute: 19 * 60, Quantity: 1}},
-		Start: start, Prescriber: "Dr Lemoine", RPPS: "10003012340", OrderDate: start, CreatedAt: time.Now(), CreatedBy: uuid.New(), CreatedName: "IDE"}
+		Start:   start, Prescriber: "Dr Lemoine", RPPS: "10003012340", OrderDate: start, CreatedAt: time.Now(), CreatedBy: uuid.New(), CreatedName: "IDE"}
 	err := a.db.InTenant(context.Background(), a.org, func(tx *store.Tx) error {
 		if err := tx.SavePrescription(&p); err != nil {
 			return err

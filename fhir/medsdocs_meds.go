@@ -202,18 +202,33 @@ var (
 	registerTo   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// medicationResources are MedicationRequest and MedicationAdministration,
-// read and searched as the UI's treatments page governs them (care
-// section).
-func (s *Server) medicationResources() []filteredResource {
+// medicationResources are MedicationRequest and MedicationAdministration
+// as a client of estab sees them: read and searched as the UI's treatments
+// page governs them (care section), the lines and records of its own
+// establishment only (the UI shows those of the establishments the user
+// works in).
+func (s *Server) medicationResources(estab uuid.UUID) []filteredResource {
+	prescriptions := func(tx domain.Tx, usager uuid.UUID) ([]domain.Prescription, error) {
+		all, err := tx.Prescriptions(usager)
+		var out []domain.Prescription
+		for _, p := range all {
+			if p.EstablishmentID == estab {
+				out = append(out, p)
+			}
+		}
+		return out, err
+	}
 	return []filteredResource{
 		{scopedResource: scopedResource{name: "MedicationRequest",
 			read: func(tx domain.Tx, id uuid.UUID) (uuid.UUID, any, error) {
 				p, err := tx.Prescription(id)
+				if err == nil && p.EstablishmentID != estab {
+					err = domain.ErrNotFound
+				}
 				return p.UsagerID, medicationRequest(p, s.cfg.Now()), err
 			},
 			list: func(tx domain.Tx, usager uuid.UUID) ([]idResource, error) {
-				ps, err := tx.Prescriptions(usager)
+				ps, err := prescriptions(tx, usager)
 				var out []idResource
 				for _, p := range ps {
 					out = append(out, idResource{p.ID, medicationRequest(p, s.cfg.Now())})
@@ -227,6 +242,9 @@ func (s *Server) medicationResources() []filteredResource {
 		{scopedResource: scopedResource{name: "MedicationAdministration",
 			read: func(tx domain.Tx, id uuid.UUID) (uuid.UUID, any, error) {
 				a, err := tx.Administration(id)
+				if err == nil && a.EstablishmentID != estab {
+					err = domain.ErrNotFound
+				}
 				if err != nil {
 					return uuid.Nil, nil, err
 				}
@@ -234,7 +252,7 @@ func (s *Server) medicationResources() []filteredResource {
 				return a.UsagerID, medicationAdministration(a, p), err
 			},
 			list: func(tx domain.Tx, usager uuid.UUID) ([]idResource, error) {
-				ps, err := tx.Prescriptions(usager)
+				ps, err := prescriptions(tx, usager)
 				if err != nil {
 					return nil, err
 				}
