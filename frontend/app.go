@@ -110,6 +110,7 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerCarePlan(u, s)
 	a.registerMedication(u, s)
 	a.registerMedical(u, s)
+	a.registerDLU(u)
 	s.GET("/soins", a.careHub)
 
 	s.GET("/agenda", a.agenda)

@@ -147,6 +147,7 @@ func (a *App) errorPage(c *gin.Context, status int, msg string) {
 var flashMessages = map[string]string{
 	"client-revoque": "Le client de l'API est révoqué : ses jetons ne fonctionnent plus.",
 	"medical":        "Le dossier médical a été mis à jour.",
+	"dlu":            "Le DLU a été mis à jour.",
 	"compte-rendu":   "Le compte rendu a été enregistré.",
 	"delegation":     "La section est ouverte par délégation ; chaque consultation est tracée et visible de la direction.",
 	"delegation-fin": "La délégation est terminée.",

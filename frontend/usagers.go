@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/relais-dui/relais/access"
+	"github.com/relais-dui/relais/dmp"
 	"github.com/relais-dui/relais/domain"
 )
 
@@ -24,6 +25,9 @@ type record struct {
 	// who read its care or medical section (nil otherwise).
 	Allergies     []domain.MedicalItem
 	ShowAllergies bool
+	// EHPAD is set when one of the visible establishments is an EHPAD: the
+	// care navigation then offers the emergency liaison document (DLU).
+	EHPAD bool
 }
 
 func currentRecord(c *gin.Context) record {
@@ -67,8 +71,11 @@ func (a *App) loadUsager(c *gin.Context) {
 			}
 		}
 		if rec.ShowAllergies {
-			rec.Allergies, err = tx.Allergies(id)
+			if rec.Allergies, err = tx.Allergies(id); err != nil {
+				return err
+			}
 		}
+		_, rec.EHPAD, err = dmp.EHPADOf(tx, rec.Visible)
 		return err
 	})
 	if err != nil {

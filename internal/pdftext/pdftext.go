@@ -106,6 +106,8 @@ func escape(s string) string {
 			b.WriteString(`\200`)
 		case '…':
 			b.WriteString(`\205`)
+		case '•':
+			b.WriteString(`\225`)
 		case '–', '—':
 			b.WriteString(`\226`)
 		default:
