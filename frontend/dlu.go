@@ -45,6 +45,10 @@ type dluData struct {
 	Devices  []domain.Device
 	Groups   []domain.StateGroup
 	GIRs     []string
+	// Links to where the record's own data is kept, for those who may
+	// write it.
+	CanContacts, CanQualify bool
+	NeedsContacts           bool
 	// Contacts as lines: "NOM Prénom (lien) · téléphone".
 	Trusted, ToNotify []string
 }
@@ -95,6 +99,9 @@ func (a *App) dluView(c *gin.Context, d dmp.DLU, form domain.DLUInput) dluData {
 		v.ToNotify = append(v.ToNotify, dmp.ContactLine(x))
 	}
 	_, _, v.CanWrite = a.dluWriteRight(c)
+	_, v.CanContacts = a.grantFor(c, domain.SectionSocial, domain.ActionWrite)
+	_, v.CanQualify = a.grantFor(c, domain.SectionAdmin, domain.ActionValidate)
+	v.NeedsContacts = len(d.Trusted) == 0 || len(d.ToNotify) == 0
 	switch {
 	case !d.Identity.ShowsINS():
 		v.CDAWhy = "Le CDA du DLU demande une identité qualifiée (INS) : qualifiez l'identité depuis la page Identité."

@@ -23,6 +23,7 @@ func createCareFile(tx *store.Tx, spec orgSpec, estIDs map[string]uuid.UUID, use
 		{"care plan", createCarePlans},
 		{"medication", createMedication},
 		{"medical section", createMedicalFile},
+		{"DLU", createDLU},
 	}
 	for _, s := range steps {
 		if err := s.fn(tx, spec, estIDs, users, today); err != nil {
