@@ -26,6 +26,11 @@ type PractitionerTx interface {
 	// Event reads one event of a record.
 	Event(id uuid.UUID) (Event, error)
 
+	// LiaisonThreads are a usager's notes of the readable (establishment,
+	// section) pairs, newest first (at most 100), each with its recipients
+	// and followed by its replies, oldest first.
+	LiaisonThreads(usager uuid.UUID, readable []EstabSection) ([]LiaisonNote, error)
+
 	// EstablishmentTrail lists the trail rows of one establishment about
 	// one usager, newest first.
 	EstablishmentTrail(q EstablishmentTrailQuery) ([]TrailEntry, error)

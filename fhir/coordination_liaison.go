@@ -220,38 +220,22 @@ func (s *Server) searchCommunications(c *gin.Context) {
 		} else if err != nil {
 			return err
 		}
-		scope := domain.LiaisonScope{UserID: cp.UserID, Roles: cp.Memberships}
+		var readable []domain.EstabSection
 		for _, sec := range sections {
-			scope.Readable = append(scope.Readable, domain.EstabSection{EstablishmentID: cp.Client.EstablishmentID, Section: sec})
+			readable = append(readable, domain.EstabSection{EstablishmentID: cp.Client.EstablishmentID, Section: sec})
 		}
-		rows, err := tx.UsagerLiaison(patient, scope)
+		notes, err := tx.LiaisonThreads(patient, readable)
 		if err != nil {
 			return err
 		}
 		var seen []domain.Section
-		add := func(n domain.LiaisonNote) error {
+		for _, n := range notes {
 			if !sent.holds(n.CreatedAt) {
-				return nil
+				continue
 			}
 			seen = append(seen, n.Section)
-			return set.add(n.ID.String(), liaison(n))
-		}
-		for _, row := range rows {
-			n, err := tx.LiaisonNote(row.ID) // with its recipients
-			if err != nil {
+			if err := set.add(n.ID.String(), liaison(n)); err != nil {
 				return err
-			}
-			if err := add(n); err != nil {
-				return err
-			}
-			replies, err := tx.LiaisonReplies(n.ID)
-			if err != nil {
-				return err
-			}
-			for _, r := range replies {
-				if err := add(r); err != nil {
-					return err
-				}
 			}
 		}
 		return s.traceSections(c, tx, patient, "Communication", seen, fmt.Sprintf("recherche Communication (%d résultat(s))", len(set.b.Entry)))

@@ -191,3 +191,80 @@ func (tx *Tx) TrailRow(seq int64) (domain.TrailEntry, error) {
 	e, err := scanTrail(tx.g.Raw(`SELECT `+trailColumns+` FROM access_trail WHERE seq = ?`, seq).Row())
 	return e, mapSQL("read trail row", err)
 }
+
+// LiaisonThreads reads a usager's notes, their recipients and their replies
+// in three queries, whatever the number of notes.
+func (tx *Tx) LiaisonThreads(usager uuid.UUID, readable []domain.EstabSection) ([]domain.LiaisonNote, error) {
+	cond, args := readableCond(domain.LiaisonScope{Readable: readable})
+	rows, err := tx.g.Raw(`SELECT `+liaisonColumns+` FROM liaison_notes n
+		WHERE n.usager_id = ? AND n.parent_id IS NULL AND `+cond+` ORDER BY n.created_at DESC, n.id DESC LIMIT 100`,
+		append([]any{usager}, args...)...).Rows()
+	if err != nil {
+		return nil, mapErr("read liaison threads", err)
+	}
+	var notes []domain.LiaisonNote
+	for rows.Next() {
+		n, err := scanLiaison(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan liaison note: %w", err)
+		}
+		notes = append(notes, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(notes) == 0 {
+		return nil, mapErr("read liaison threads", err)
+	}
+	ids := make([]uuid.UUID, len(notes))
+	at := map[uuid.UUID]int{}
+	for i, n := range notes {
+		ids[i], at[n.ID] = n.ID, i
+	}
+	rrows, err := tx.g.Raw(`SELECT note_id, user_id, role FROM liaison_recipients WHERE note_id IN ? ORDER BY note_id, role NULLS FIRST, user_id`, ids).Rows()
+	if err != nil {
+		return nil, mapErr("read liaison recipients", err)
+	}
+	for rrows.Next() {
+		var note uuid.UUID
+		var u uuid.NullUUID
+		var r *string
+		if err := rrows.Scan(&note, &u, &r); err != nil {
+			rrows.Close()
+			return nil, fmt.Errorf("scan liaison recipient: %w", err)
+		}
+		n := &notes[at[note]]
+		if u.Valid {
+			n.Users = append(n.Users, u.UUID)
+		}
+		if r != nil {
+			n.Roles = append(n.Roles, domain.Role(*r))
+		}
+	}
+	rrows.Close()
+	if err := rrows.Err(); err != nil {
+		return nil, mapErr("read liaison recipients", err)
+	}
+	prows, err := tx.g.Raw(`SELECT `+liaisonColumns+` FROM liaison_notes n WHERE n.parent_id IN ? ORDER BY n.created_at, n.id`, ids).Rows()
+	if err != nil {
+		return nil, mapErr("read liaison replies", err)
+	}
+	replies := map[uuid.UUID][]domain.LiaisonNote{}
+	for prows.Next() {
+		n, err := scanLiaison(prows)
+		if err != nil {
+			prows.Close()
+			return nil, fmt.Errorf("scan liaison reply: %w", err)
+		}
+		replies[n.ParentID] = append(replies[n.ParentID], n)
+	}
+	prows.Close()
+	if err := prows.Err(); err != nil {
+		return nil, mapErr("read liaison replies", err)
+	}
+	out := make([]domain.LiaisonNote, 0, len(notes))
+	for _, n := range notes {
+		out = append(out, n)
+		out = append(out, replies[n.ID]...)
+	}
+	return out, nil
+}
