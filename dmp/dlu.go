@@ -130,7 +130,17 @@ func (d DLU) Missing() []string {
 // Author is the professional producing a document, when known.
 type Author struct {
 	RPPS, Family, Given string
-	Doctor              bool
+	Profession          domain.Profession
+}
+
+// AuthorOf reads an account as an author: its RPPS and profession (set by
+// the administrator), its display name split as "Prénom Nom".
+func AuthorOf(p domain.Practitioner) Author {
+	a := Author{RPPS: p.RPPS, Profession: p.Profession, Family: p.DisplayName}
+	if f := strings.Fields(p.DisplayName); len(f) > 1 {
+		a.Given, a.Family = strings.Join(f[:len(f)-1], " "), f[len(f)-1]
+	}
+	return a
 }
 
 // CDA builds the structured DLU. The id is new on each call; the setId is
@@ -141,9 +151,9 @@ func (d DLU) CDA(id uuid.UUID, author Author) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	prof := cda.Professional{RPPS: author.RPPS, Family: author.Family, Given: author.Given, Profession: cda.ProfessionInfirmier}
-	if author.Doctor {
-		prof.Profession = cda.ProfessionMedecin
+	prof := cda.Professional{RPPS: author.RPPS, Family: author.Family, Given: author.Given}
+	if author.Profession != "" {
+		prof.Profession = cda.ProfessionCode(author.Profession)
 	}
 	h := cda.Header{
 		ID: id, SetID: uuid.NewSHA1(d.Establishment.ID, []byte("dlu/"+d.Usager.ID.String())), Version: 1,

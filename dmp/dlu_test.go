@@ -134,9 +134,14 @@ func TestDLUFromTheRecord(t *testing.T) {
 	if pdf := d.PDF(); !strings.HasPrefix(string(pdf), "%PDF-") {
 		t.Error("the DLU PDF is not a PDF")
 	}
-	doc, err := d.CDA(uuid.MustParse("0b7c6f4e-5d3a-4e2f-9a1b-2c3d4e5f6a7b"), dmp.Author{Family: "Morel"})
+	doc, err := d.CDA(uuid.MustParse("0b7c6f4e-5d3a-4e2f-9a1b-2c3d4e5f6a7b"), dmp.AuthorOf(domain.Practitioner{User: domain.User{DisplayName: "Claire Morel"}, RPPS: "10001234565", Profession: domain.ProfessionInfirmier}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, want := range []string{`extension="810001234565"`, "<given>Claire</given>", "<family>MOREL</family>", `code="G15_60"`} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("the nurse is not the author: %s missing", want)
+		}
 	}
 	path := filepath.Join(t.TempDir(), "dlu.xml")
 	if err := os.WriteFile(path, doc, 0o644); err != nil {

@@ -205,9 +205,19 @@ func (a *App) dluCDA(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p := principal(c)
-	// Accounts carry no RPPS yet: the establishment is the author device.
-	doc, err := d.CDA(uuid.New(), dmp.Author{Family: p.DisplayName})
+	// The author is the user when their account carries an RPPS number and
+	// a profession; otherwise the establishment signs as device.
+	var author dmp.Author
+	err := a.inTenant(c, func(tx domain.Tx) error {
+		pr, err := tx.Practitioner(principal(c).UserID)
+		author = dmp.AuthorOf(pr)
+		return err
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	doc, err := d.CDA(uuid.New(), author)
 	var nq *domain.IdentityNotQualifiedError
 	var miss *cda.MissingError
 	switch {

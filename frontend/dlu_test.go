@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/relais-dui/relais/domain"
 	"github.com/relais-dui/relais/domain/ins"
 	"github.com/relais-dui/relais/store"
@@ -121,14 +123,32 @@ func TestDLUPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/xml") {
 		t.Fatalf("DLU CDA: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	for _, want := range []string{`code="74207-2"`, `extension="236056912300134"`, `root="1.2.250.1.213.1.1.1.22"`, `code="SA17"`} {
+	for _, want := range []string{`code="74207-2"`, `extension="236056912300134"`, `root="1.2.250.1.213.1.1.1.22"`, `code="SA17"`, "<assignedAuthoringDevice>"} {
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("DLU CDA lacks %s", want)
 		}
 	}
+	// Once the account carries an RPPS and a profession, the nurse is the
+	// author (idNatPS "8" + RPPS).
+	err := w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error {
+		var id uuid.UUID
+		if err := tx.Gorm().Raw(`SELECT id FROM users WHERE username = 'u.infirmier'`).Row().Scan(&id); err != nil {
+			return err
+		}
+		return tx.SetProfessional(id, "10001234565", domain.ProfessionInfirmier)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, doc = nurse.getRaw(base + "/dlu.xml")
+	for _, want := range []string{`extension="810001234565"`, `code="G15_60"`} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("DLU CDA by a nurse with RPPS lacks %s", want)
+		}
+	}
 
 	var details []string
-	err := w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error {
+	err = w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error {
 		return tx.Gorm().Raw(`SELECT detail FROM access_trail WHERE usager_id = ? AND detail LIKE '%DLU%' ORDER BY seq`, w.resident).Scan(&details).Error
 	})
 	if err != nil {

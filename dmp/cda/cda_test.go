@@ -177,6 +177,8 @@ func TestAuthorFor(t *testing.T) {
 		{"bad key", cda.Professional{RPPS: "10001234566", Family: "Martin"}, true},
 		{"short", cda.Professional{RPPS: "1000123", Family: "Martin"}, true},
 		{"no name", cda.Professional{RPPS: doctor.RPPS}, true},
+		{"no profession", cda.Professional{RPPS: doctor.RPPS, Family: "Martin"}, true},
+		{"nurse", cda.Professional{RPPS: doctor.RPPS, Family: "Morel", Profession: cda.ProfessionCode(domain.ProfessionInfirmier)}, false},
 	} {
 		got := cda.AuthorFor(c.p)
 		if (got == nil) != c.device {

@@ -91,11 +91,17 @@ var (
 	ProfessionInfirmier = Code{Code: "G15_60", System: oidSpecialty, Display: "Infirmier"}
 )
 
+// ProfessionCode is the XDS author specialty of a TRE_G15 profession
+// (G15_10 médecin, G15_60 infirmier…).
+func ProfessionCode(p domain.Profession) Code {
+	return Code{Code: "G15_" + string(p), System: oidSpecialty, Display: p.Label()}
+}
+
 // AuthorFor chooses the author of a document: the professional when they
 // have a valid RPPS (idNatPS "8" + RPPS), otherwise nil, meaning the
 // establishment signs as authoring device (accounts without RPPS).
 func AuthorFor(p Professional) *Professional {
-	if p.RPPS == "" || domain.CheckRPPS(p.RPPS) != "" || strings.TrimSpace(p.Family) == "" {
+	if p.RPPS == "" || domain.CheckRPPS(p.RPPS) != "" || strings.TrimSpace(p.Family) == "" || p.Profession.Code == "" {
 		return nil
 	}
 	return &p

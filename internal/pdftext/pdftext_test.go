@@ -14,7 +14,7 @@ import (
 func TestRenderIsConsistentAndPaginates(t *testing.T) {
 	var blocks []Block
 	for i := 0; i < 120; i++ {
-		blocks = append(blocks, Block{Text: fmt.Sprintf("Paragraphe %d : l'élève « Œuvre » réussit — coût 10 € ; (parenthèses) et \\ barre.", i)})
+		blocks = append(blocks, Block{Text: fmt.Sprintf("• Paragraphe %d : l'élève « Œuvre » réussit — coût 10 € ; (parenthèses) et \\ barre.", i)})
 	}
 	pdf := Render("Projet d'accompagnement personnalisé", blocks)
 	if !bytes.HasPrefix(pdf, []byte("%PDF-1.4")) || !bytes.HasSuffix(pdf, []byte("%%EOF\n")) {
@@ -38,6 +38,9 @@ func TestRenderIsConsistentAndPaginates(t *testing.T) {
 	}
 	if !strings.Contains(string(pdf), `\351l\350ve`) || !strings.Contains(string(pdf), `\214uvre`) {
 		t.Error("accents are not encoded in WinAnsi")
+	}
+	if !strings.Contains(string(pdf), `(\225 Paragraphe`) {
+		t.Error("the bullet of a list is not encoded in WinAnsi")
 	}
 }
 
