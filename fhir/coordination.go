@@ -338,7 +338,10 @@ func decodeStrict(body []byte, name string, dst any, resourceType func() string)
 	case errors.As(err, &syntax):
 		return badInput{"", fmt.Sprintf("JSON mal formé (position %d) : %v.", syntax.Offset, err)}
 	case errors.As(err, &typ):
-		return badInput{name + "." + typ.Field, "Type de valeur incorrect pour " + name + "." + typ.Field + "."}
+		// The path runs through the embedded samply type ("Observation.focus"
+		// inside a strict wrapper): the FHIR path starts at the resource.
+		path := name + "." + strings.TrimPrefix(typ.Field, name+".")
+		return badInput{path, "Type de valeur incorrect pour " + path + "."}
 	case err != nil && strings.Contains(err.Error(), "unknown field"):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return badInput{name + "." + field, "Élément inconnu ou non pris en charge : " + field + "."}

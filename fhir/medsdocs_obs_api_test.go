@@ -61,6 +61,7 @@ func TestObservationCreate(t *testing.T) {
 		{"time without zone", tok, strings.Replace(good, at.Format(time.RFC3339), at.Format("2006-01-02T15:04:05"), 1), 400, "Observation.effectiveDateTime"},
 		{"diastolic above systolic", tok, strings.Replace(bp, "SYS", "120", 1), 400, "Observation.component[1].valueQuantity.value"},
 		{"person of B", tok, newObservation(a.inB, at), 400, "Observation.subject"},
+		{"value of the wrong type", tok, strings.Replace(good, `"status"`, `"focus":{"reference":"x"},"status"`, 1), 400, "Observation.focus"},
 		{"no subject", tok, strings.Replace(good, `"subject":{"reference":"Patient/`+a.inA.String()+`"},`, "", 1), 400, "Observation.subject"},
 		{"role without care write", a.bearer("educ"), good, 403, ""},
 		{"read-only scope", a.bearer("lecteur"), good, 403, ""},
@@ -92,8 +93,13 @@ func TestObservationCreate(t *testing.T) {
 	if code != http.StatusCreated || created["interpretation"] == nil {
 		t.Fatalf("an unusual blood pressure the partner flags: %d %v", code, created)
 	}
-	if n := a.count(`SELECT count(*) FROM access_trail WHERE username = 'client:labo' AND action = 'write' AND section = 'care' AND usager_id = ?`, a.inA); n != 2 {
-		t.Errorf("writes traced: %d, want 2", n)
+	glucose := strings.NewReplacer(`"29463-7"`, `"41653-7"`, `"value":61.4`, `"value":6.9`, `"unit":"kg"`, `"unit":"mmol/L"`, `"code":"kg"`, `"code":"mmol/L"`).Replace(good)
+	code, _, created = a.send(http.MethodPost, tok, "/fhir/Observation", glucose)
+	if q, _ := created["valueQuantity"].(map[string]any); code != http.StatusCreated || q["value"].(float64) != 1.24 || q["code"] != "g/L" {
+		t.Fatalf("a glucose in mmol/L, stored in g/L: %d %v", code, created)
+	}
+	if n := a.count(`SELECT count(*) FROM access_trail WHERE username = 'client:labo' AND action = 'write' AND section = 'care' AND usager_id = ?`, a.inA); n != 3 {
+		t.Errorf("writes traced: %d, want 3", n)
 	}
 }
 
