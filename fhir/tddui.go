@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -50,7 +51,8 @@ type bundleItem struct {
 	res any
 }
 
-// exportTypes are the scoped resources of a record, in bundle order.
+// exportTypes are the scoped resources of a record, in bundle order (the
+// others: exportItems).
 func exportTypes() []scopedResource {
 	return slices.Concat(scopedResources(), coordinationScoped(), medsDocsScoped())
 }
@@ -86,27 +88,22 @@ func (s *Server) exportDUI(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		items := []bundleItem{{"Patient", id, exportPatient(u, ident, here.FinessET)}}
-		sections := map[domain.Section]bool{domain.SectionAdmin: true}
-		for _, r := range exportTypes() {
-			if !s.mayRead(c, r.name) {
-				continue
-			}
-			list, err := r.list(tx, id)
-			if err != nil {
-				return fmt.Errorf("export %s: %w", r.name, err)
-			}
-			for _, it := range list {
-				items = append(items, bundleItem{r.name, it.id, it.res})
-			}
-			sections[sectionOf(r.name)] = true
+		record, sections, err := s.exportItems(c, tx, id)
+		if err != nil {
+			return err
 		}
+		sections[domain.SectionAdmin] = true
+		items := append([]bundleItem{{"Patient", id, exportPatient(u, ident, here.FinessET)}}, record...)
 		orgs, err := referencedOrganisations(tx, items)
 		if err != nil {
 			return err
 		}
 		items = slices.Insert(items, 1, orgs...)
-		if b, err = tdduiBundle(items, s.cfg.Now()); err != nil {
+		names, err := practitionerNames(tx, items)
+		if err != nil {
+			return err
+		}
+		if b, err = tdduiBundle(items, s.cfg.Now(), names); err != nil {
 			return err
 		}
 		for _, sec := range domain.RecordSections {
@@ -181,7 +178,9 @@ func referencedOrganisations(tx domain.Tx, items []bundleItem) ([]bundleItem, er
 // tdduiBundle wraps the record's resources in a TDDUI transaction Bundle:
 // each entry has a urn:uuid fullUrl and a conditional create on its
 // identifier, and references between them use the fullUrls.
-func tdduiBundle(items []bundleItem, now time.Time) (fm.Bundle, error) {
+// names are the display names of references outside the bundle that
+// another system could not resolve (Relais's accounts).
+func tdduiBundle(items []bundleItem, now time.Time, names map[string]string) (fm.Bundle, error) {
 	ts := now.UTC().Truncate(time.Second)
 	b := fm.Bundle{Meta: &fm.Meta{Profile: []string{tdduiBundleProfile}}, Type: fm.BundleTypeTransaction,
 		Timestamp: ptr(ts.Format("2006-01-02T15:04:05Z"))}
@@ -200,9 +199,12 @@ func tdduiBundle(items []bundleItem, now time.Time) (fm.Bundle, error) {
 		if err != nil {
 			return b, fmt.Errorf("export %s: %w", it.typ, err)
 		}
-		raw = localReferences(raw, in)
-		b.Entry = append(b.Entry, fm.BundleEntry{FullUrl: ptr("urn:uuid:" + it.id.String()), Resource: raw,
-			Request: &fm.BundleEntryRequest{Method: fm.HTTPVerbPOST, Url: it.typ, IfNoneExist: ptr("identifier=" + cond)}})
+		raw = localReferences(raw, in, names)
+		req := &fm.BundleEntryRequest{Method: fm.HTTPVerbPOST, Url: it.typ}
+		if cond != "" {
+			req.IfNoneExist = ptr("identifier=" + cond)
+		}
+		b.Entry = append(b.Entry, fm.BundleEntry{FullUrl: ptr("urn:uuid:" + it.id.String()), Resource: raw, Request: req})
 	}
 	return b, nil
 }
@@ -210,10 +212,15 @@ func tdduiBundle(items []bundleItem, now time.Time) (fm.Bundle, error) {
 var refRe = regexp.MustCompile(`"reference":"([A-Za-z]+/[0-9a-f-]{36})"`)
 
 // localReferences points the references to resources of the bundle at
-// their fullUrls; the others stay as they are.
-func localReferences(raw []byte, in map[string]bool) []byte {
+// their fullUrls, and those named in names at their name; the others stay
+// as they are.
+func localReferences(raw []byte, in map[string]bool, names map[string]string) []byte {
 	return refRe.ReplaceAllFunc(raw, func(m []byte) []byte {
 		target := refRe.FindSubmatch(m)[1]
+		if name, ok := names[string(target)]; ok {
+			quoted, _ := json.Marshal(name)
+			return append([]byte(`"display":`), quoted...)
+		}
 		if !in[string(target)] {
 			return m
 		}
@@ -245,10 +252,38 @@ func withIdentifier(it bundleItem) (any, string) {
 	v := reflect.New(reflect.TypeOf(it.res)).Elem()
 	v.Set(reflect.ValueOf(it.res))
 	value := "urn:uuid:" + it.id.String()
-	if f := v.FieldByName("Identifier"); f.IsValid() && f.Type() == reflect.TypeOf([]fm.Identifier(nil)) {
-		f.Set(reflect.Append(f, reflect.ValueOf(fm.Identifier{System: ptr(systemURI), Value: ptr(value)})))
+	id := fm.Identifier{System: ptr(systemURI), Value: ptr(value)}
+	f := v.FieldByName("Identifier")
+	switch {
+	case it.typ == "Binary":
+		return it.res, "" // Binary has no identifier: no conditional create
+	case !f.IsValid() || f.Type() != reflect.TypeOf([]fm.Identifier(nil)):
+		// Relais's own types (Communication, Appointment) carry only the
+		// elements they read: the identifier is added to their JSON.
+		raw, err := withJSONIdentifier(it.res, id)
+		if err != nil {
+			return it.res, ""
+		}
+		return raw, systemURI + "|" + value
 	}
+	f.Set(reflect.Append(f, reflect.ValueOf(id)))
 	return v.Interface(), systemURI + "|" + value
+}
+
+// withJSONIdentifier adds an identifier to a resource's JSON.
+func withJSONIdentifier(res any, id fm.Identifier) (json.RawMessage, error) {
+	raw, err := marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, err
+	}
+	if fields["identifier"], err = marshal([]fm.Identifier{id}); err != nil {
+		return nil, err
+	}
+	return marshal(fields)
 }
 
 // tdduiCapability declares the transfer in the CapabilityStatement: the

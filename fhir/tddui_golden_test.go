@@ -50,7 +50,7 @@ func TestGoldenTDDUIBundle(t *testing.T) {
 			UsagerID: jeanne, Kind: domain.MedicalAllergy, Label: "Pénicillines", Reaction: "œdème de Quincke", Criticality: domain.CriticalityHigh,
 			Status: domain.MedicalActive, AuthorName: "Dr Anne Lemoine", RecordedAt: at})},
 	}
-	b, err := tdduiBundle(items, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	b, err := tdduiBundle(items, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

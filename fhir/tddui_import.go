@@ -24,7 +24,8 @@ const maxBundle = 64 << 20
 // importedTypes are the resource types the import writes; the scope must
 // cover writing each one present in the bundle. Other entries are answered
 // as not taken over.
-var importedTypes = []string{"Patient", "Encounter", "RelatedPerson", "CarePlan", "Goal", "AllergyIntolerance"}
+var importedTypes = []string{"Patient", "Encounter", "RelatedPerson", "CarePlan", "Goal", "AllergyIntolerance", "Observation",
+	"Communication", "Appointment", "DocumentReference"}
 
 // bundleIn is the transaction as received: entries stay raw until their
 // type is known.
@@ -136,8 +137,8 @@ func (s *Server) refused(c *gin.Context, err error) bool {
 			status, code = http.StatusBadRequest, fm.IssueTypeStructure
 		}
 		path := fmt.Sprintf("Bundle.entry[%d].resource", ee.index)
-		if bad.path != "" {
-			path += "." + bad.path
+		if p := strings.TrimPrefix(strings.TrimPrefix(bad.path, ee.typ), "."); p != "" {
+			path += "." + p
 		}
 		outcome(c, status, code, fmt.Sprintf("Entrée %d (%s) : %s Rien n'a été importé.", ee.index, ee.typ, bad.msg), path)
 	case errors.As(err, &ee) && errors.As(ee.err, &v):
@@ -207,6 +208,16 @@ func decodeTransaction(body []byte) ([]entry, error) {
 			en.resource, err = decodeAs[fm.Goal](e.Resource)
 		case "AllergyIntolerance":
 			en.resource, err = decodeAs[fm.AllergyIntolerance](e.Resource)
+		case "Observation":
+			en.resource, err = decodeAs[fm.Observation](e.Resource)
+		case "Communication":
+			en.resource, err = decodeAs[communication](e.Resource, "identifier")
+		case "Appointment":
+			en.resource, err = decodeAs[appointment](e.Resource, "identifier")
+		case "DocumentReference":
+			en.resource, err = decodeAs[fm.DocumentReference](e.Resource)
+		case "Binary":
+			en.resource, err = decodeAs[fm.Binary](e.Resource)
 		}
 		if err != nil {
 			return nil, entryError{i, head.ResourceType, err}
@@ -221,14 +232,18 @@ func decodeTransaction(body []byte) ([]entry, error) {
 }
 
 // decodeAs decodes a resource refusing unknown elements (samply's decoder
-// drops them silently).
-func decodeAs[T any](raw json.RawMessage) (T, error) {
+// drops them silently) but those named in skip, read elsewhere (the
+// identifier of Relais's own types, sourceKey).
+func decodeAs[T any](raw json.RawMessage, skip ...string) (T, error) {
 	var out T
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return out, badInput{"", "Ressource illisible : " + err.Error() + "."}
 	}
 	delete(fields, "resourceType")
+	for _, k := range skip {
+		delete(fields, k)
+	}
 	clean, err := json.Marshal(fields)
 	if err != nil {
 		return out, err
@@ -345,17 +360,37 @@ func (im *importer) run() error {
 			}
 		case fm.CarePlan:
 			plans = append(plans, e)
+		case fm.Observation:
+			err = im.observation(e, r)
+		case communication:
+			err = im.liaisonNote(e, r)
+		case appointment:
+			err = im.event(e, r)
+		case fm.DocumentReference:
+			err = im.document(e, r)
+		case fm.Binary:
+			if _, taken := im.results[e.index]; !taken {
+				im.results[e.index] = fm.BundleEntryResponse{Status: "200 OK", Outcome: info("Fichier sans DocumentReference dans le lot : non repris.")}
+			}
 		default:
-			// TODO(tddui): Observation, Communication, DocumentReference,
-			// Binary, Consent and Appointment once their FHIR → domain
-			// mappers are on main.
-			im.results[e.index] = fm.BundleEntryResponse{Status: "200 OK", Outcome: info("Type de ressource non repris par Relais : ignoré.")}
+			im.results[e.index] = fm.BundleEntryResponse{Status: "200 OK", Outcome: info(notTaken(e.typ))}
 		}
 		if err != nil {
 			return entryError{e.index, e.typ, err}
 		}
 	}
 	return im.plans(plans, goals)
+}
+
+// notTaken says why an entry of another type is not taken over.
+func notTaken(typ string) string {
+	switch typ {
+	case "Consent":
+		return "Consentement recueilli par la structure d'origine : il ne vaut pas pour celle qui accueille, à recueillir de nouveau ; non repris."
+	case "MedicationRequest", "MedicationAdministration":
+		return "Traitement de la structure d'origine : à prescrire de nouveau dans l'établissement ; non repris."
+	}
+	return "Type de ressource non repris par Relais : ignoré."
 }
 
 func info(msg string) json.RawMessage {

@@ -96,7 +96,10 @@ func (x *transfer) person(skip ...uuid.UUID) uuid.UUID {
 	var ids []uuid.UUID
 	err := x.owner.SQL().QueryRow(`SELECT coalesce(array_to_json(array_agg(id ORDER BY score DESC, id))::text, '[]') FROM (
 		SELECT u.id, (SELECT count(*) FROM stays s WHERE s.usager_id = u.id) * 100 + (SELECT count(*) FROM plans p WHERE p.usager_id = u.id) * 10
-		  + (SELECT count(*) FROM medical_items m WHERE m.usager_id = u.id AND m.kind IN ('allergie','intolerance')) AS score
+		  + (SELECT count(*) FROM medical_items m WHERE m.usager_id = u.id AND m.kind IN ('allergie','intolerance'))
+		  + least((SELECT count(*) FROM liaison_notes l WHERE l.usager_id = u.id), 1) * 1000
+		  + least((SELECT count(*) FROM documents d WHERE d.usager_id = u.id AND d.section <> 'educational'), 1) * 1000
+		  + least((SELECT count(*) FROM events e WHERE e.usager_id = u.id AND e.section <> 'educational'), 1) * 1000 AS score
 		FROM usagers u WHERE u.merged_into IS NULL
 		  AND EXISTS (SELECT 1 FROM stays s WHERE s.usager_id = u.id AND s.establishment_id = $1 AND s.status = 'admitted')
 		  AND EXISTS (SELECT 1 FROM plans p WHERE p.usager_id = u.id)
@@ -160,7 +163,7 @@ func (x *transfer) counts(org uuid.UUID) map[string]int {
 	x.t.Helper()
 	out := map[string]int{}
 	for _, table := range []string{"usagers", "stays", "record_notes", "contacts", "plans", "plan_goals", "plan_expectations",
-		"plan_reviews", "medical_items", "identity_events", "transfer_links"} {
+		"plan_reviews", "medical_items", "identity_events", "transfer_links", "observations", "events", "documents", "liaison_notes"} {
 		var n int
 		if err := x.owner.SQL().QueryRow(`SELECT count(*) FROM `+table+` WHERE org_id = $1`, org).Scan(&n); err != nil {
 			x.t.Fatalf("count %s: %v", table, err)
@@ -216,6 +219,10 @@ type record struct {
 	plans     []domain.Plan
 	allergies []domain.MedicalItem
 	identity  []domain.IdentityRecord
+	journal   []domain.Note // every section
+	events    []domain.Event
+	obs       []domain.Observation
+	docs      []domain.Document // with their files
 }
 
 func (x *transfer) record(org, id uuid.UUID) record {
@@ -247,7 +254,30 @@ func (x *transfer) record(org, id uuid.UUID) record {
 		if r.allergies, err = tx.Allergies(id); err != nil {
 			return err
 		}
-		r.identity, err = tx.IdentityHistory(id)
+		if r.identity, err = tx.IdentityHistory(id); err != nil {
+			return err
+		}
+		for _, sec := range domain.RecordSections {
+			notes, err := tx.Notes(id, sec)
+			if err != nil {
+				return err
+			}
+			r.journal = append(r.journal, notes...)
+			docs, err := tx.Documents(id, sec, true)
+			if err != nil {
+				return err
+			}
+			for _, d := range docs {
+				if d.Content, err = tx.DocumentContent(d.ID); err != nil {
+					return err
+				}
+				r.docs = append(r.docs, d)
+			}
+		}
+		if r.events, err = tx.UsagerEvents(id, time.Time{}, time.Time{}); err != nil {
+			return err
+		}
+		r.obs, err = tx.Observations(domain.ObservationQuery{UsagerID: id})
 		return err
 	})
 	if err != nil {
@@ -279,7 +309,8 @@ func TestTDDUIExportImport(t *testing.T) {
 	urls := map[string]bool{}
 	for _, e := range b.Entry {
 		urls[e.FullUrl] = true
-		if !strings.HasPrefix(e.FullUrl, "urn:uuid:") || e.Request.Method != "POST" || !strings.HasPrefix(e.Request.IfNoneExist, "identifier=") {
+		conditional := strings.HasPrefix(e.Request.IfNoneExist, "identifier=") || e.Request.Url == "Binary" // Binary has no identifier
+		if !strings.HasPrefix(e.FullUrl, "urn:uuid:") || e.Request.Method != "POST" || !conditional {
 			t.Errorf("entry %s: fullUrl, request or ifNoneExist missing: %+v", e.FullUrl, e.Request)
 		}
 	}
@@ -422,6 +453,79 @@ func TestTDDUIExportImport(t *testing.T) {
 			})
 			if i < 0 {
 				t.Errorf("allergy %+v not imported as is: %+v", s, dst.allergies)
+			}
+		}
+	})
+
+	// What the exporting doctor may read: every section but the educational one.
+	readable := func(sec domain.Section) bool { return sec != domain.SectionEducational }
+	t.Run("liaison notes", func(t *testing.T) {
+		n := 0
+		for _, e := range b.Entry {
+			if e.Request.Url != "Communication" {
+				continue
+			}
+			n++
+			text := e.Resource["payload"].([]any)[0].(map[string]any)["contentString"].(string)
+			sec := e.Resource["category"].([]any)[0].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"].(string)
+			sent, _ := time.Parse(time.RFC3339, e.Resource["sent"].(string))
+			if !slices.ContainsFunc(dst.journal, func(j domain.Note) bool {
+				return string(j.Section) == sec && strings.HasSuffix(j.Body, "\n"+text) && j.WrittenAt.Equal(sent)
+			}) {
+				t.Errorf("liaison note %q (%s) not in the journal of its section", text, sec)
+			}
+		}
+		if n == 0 {
+			t.Error("the demo person has no liaison note: the test proves nothing")
+		}
+	})
+	t.Run("events", func(t *testing.T) {
+		var want []domain.Event
+		for _, e := range src.events {
+			if readable(e.Section) {
+				want = append(want, e)
+			}
+		}
+		if len(want) == 0 || len(dst.events) != len(want) {
+			t.Fatalf("%d events imported, want %d", len(dst.events), len(want))
+		}
+		for _, e := range want {
+			if !slices.ContainsFunc(dst.events, func(d domain.Event) bool {
+				return d.Section == e.Section && d.Type == e.Type && d.Title == e.Title && d.Start.Equal(e.Start) && d.End.Equal(e.End) &&
+					d.Status == e.Status && d.Place == e.Place && d.Reason == e.Reason
+			}) {
+				t.Errorf("event %+v not imported as is", e)
+			}
+		}
+	})
+	t.Run("observations", func(t *testing.T) {
+		if len(src.obs) == 0 || len(dst.obs) != len(src.obs) {
+			t.Fatalf("%d observations imported, want %d", len(dst.obs), len(src.obs))
+		}
+		for _, o := range src.obs {
+			if !slices.ContainsFunc(dst.obs, func(d domain.Observation) bool {
+				return d.Type == o.Type && d.Value == o.Value && d.Value2 == o.Value2 && d.MeasuredAt.Equal(o.MeasuredAt) && d.Flagged == o.Flagged && d.Comment == o.Comment
+			}) {
+				t.Errorf("observation %+v not imported as is", o)
+			}
+		}
+	})
+	t.Run("documents", func(t *testing.T) {
+		var want []domain.Document
+		for _, d := range src.docs {
+			if readable(d.Section) {
+				want = append(want, d)
+			}
+		}
+		if len(want) == 0 || len(dst.docs) != len(want) {
+			t.Fatalf("%d documents imported, want %d", len(dst.docs), len(want))
+		}
+		for _, d := range want {
+			if !slices.ContainsFunc(dst.docs, func(g domain.Document) bool {
+				return g.Section == d.Section && g.Kind == d.Kind && g.Title == d.Title && g.Confidentiality == d.Confidentiality &&
+					g.ContentType == d.ContentType && bytes.Equal(g.Content, d.Content) && bytes.Equal(g.SHA256, d.SHA256) && g.UploadedAt.Equal(d.UploadedAt)
+			}) {
+				t.Errorf("document %q (%s) not imported as is", d.Title, d.Section)
 			}
 		}
 	})
