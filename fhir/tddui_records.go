@@ -39,7 +39,7 @@ func (s *Server) exportItems(c *gin.Context, tx domain.Tx, usager uuid.UUID) ([]
 	var items []bundleItem
 	sections := map[domain.Section]bool{}
 	typed := append([]scopedResource{}, exportTypes()...)
-	for _, r := range append(s.medicationResources(), observationResource()) {
+	for _, r := range append(s.medicationResources(client(c).Client.EstablishmentID), observationResource()) {
 		typed = append(typed, r.scopedResource)
 	}
 	for _, r := range typed {
