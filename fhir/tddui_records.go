@@ -58,27 +58,18 @@ func (s *Server) exportItems(c *gin.Context, tx domain.Tx, usager uuid.UUID) ([]
 	cp := client(c)
 	// Liaison notes of the readable sections, each with its replies.
 	if secs := s.readableSections(c, "Communication"); len(secs) > 0 {
-		scope := domain.LiaisonScope{UserID: cp.UserID, Roles: cp.Memberships}
+		var readable []domain.EstabSection
 		for _, sec := range secs {
-			scope.Readable = append(scope.Readable, domain.EstabSection{EstablishmentID: cp.Client.EstablishmentID, Section: sec})
+			readable = append(readable, domain.EstabSection{EstablishmentID: cp.Client.EstablishmentID, Section: sec})
 		}
-		rows, err := tx.UsagerLiaison(usager, scope)
+		// The same threads as the Communication search (its latest 100).
+		notes, err := tx.LiaisonThreads(usager, readable)
 		if err != nil {
 			return nil, nil, fmt.Errorf("export liaison: %w", err)
 		}
-		for _, row := range rows {
-			n, err := tx.LiaisonNote(row.ID)
-			if err != nil {
-				return nil, nil, err
-			}
-			replies, err := tx.LiaisonReplies(n.ID)
-			if err != nil {
-				return nil, nil, err
-			}
-			for _, m := range append([]domain.LiaisonNote{n}, replies...) {
-				items = append(items, bundleItem{"Communication", m.ID, liaison(m)})
-				sections[m.Section] = true
-			}
+		for _, n := range notes {
+			items = append(items, bundleItem{"Communication", n.ID, liaison(n)})
+			sections[n.Section] = true
 		}
 	}
 	if secs := s.readableSections(c, "Appointment"); len(secs) > 0 {
