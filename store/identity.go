@@ -187,6 +187,7 @@ func (tx *Tx) MarkDistinct(a, b, by uuid.UUID) error {
 var mergedTables = concatTables(
 	[]string{"stays", "contacts", "consents", "record_notes", "identity_events", "liaison_notes", "events", "documents", "plans", "presences", "adverse_events"},
 	targetedTables, observationTables, carePlanTables, medicationTables, medicalTables, coordinationTables, dluTables, transferTables,
+	dmpOutboxTables,
 )
 
 // concatTables joins the per-feature lists of usager tables (each feature

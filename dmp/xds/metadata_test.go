@@ -58,7 +58,7 @@ func TestParseHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Header{ID: II{"1.2.250.1.999.7.1", "DOC-0002"}, SetID: II{"1.2.250.1.999.7.2", "SET-0001"}, Version: 2,
-		PatientINS: II{OIDINSTestNIR, "248000188004213"}, BirthFamily: "DUPONT", Sex: "F", BirthDate: "19480203",
+		PatientINS: II{OIDINSTestNIR, "248000188004282"}, BirthFamily: "DUPONT", Sex: "F", BirthDate: "19480203",
 		BirthPlace: "71076", Replaces: II{"1.2.250.1.999.7.1", "DOC-0001"}}
 	if h.ID != want.ID || h.SetID != want.SetID || h.Version != 2 || h.PatientINS != want.PatientINS ||
 		h.BirthFamily != want.BirthFamily || h.Sex != "F" || h.BirthDate != want.BirthDate ||
@@ -154,7 +154,7 @@ func TestSubmissionFollowsCDA(t *testing.T) {
 	if v1.ReplacedEntryUUID != "" || v2.ReplacedEntryUUID != v1.EntryUUID {
 		t.Errorf("RPLC target = %q, want %q", v2.ReplacedEntryUUID, v1.EntryUUID)
 	}
-	if got := PatientID(v1.Header.PatientINS); got != "248000188004213^^^&1.2.250.1.213.1.4.10&ISO^NH" {
+	if got := PatientID(v1.Header.PatientINS); got != "248000188004282^^^&1.2.250.1.213.1.4.10&ISO^NH" {
 		t.Errorf("patientId = %s", got)
 	}
 	if _, err := NewSubmission(testSource, Document{CDA: v1.Doc.CDA, ClassCode: testClass, FormatCode: FormatPDF, Masking: []Masking{"CACHE"}}, "2.25.1", fixedNow); !errors.Is(err, ErrCDA) {
@@ -188,7 +188,7 @@ func TestAssertionCanonical(t *testing.T) {
 			}
 			cert, _ := x509.ParseCertificate(der)
 			signer := Signer{Cert: cert, Key: key}
-			a := NewAssertion(signer, actor, Software{ID: "relais", Name: "Relais", Version: "1.0"}, II{OIDINSTestNIR, "248000188004213"}, fixedNow)
+			a := NewAssertion(signer, actor, Software{ID: "relais", Name: "Relais", Version: "1.0"}, II{OIDINSTestNIR, "248000188004282"}, fixedNow)
 			signed, err := a.Sign(signer)
 			if err != nil {
 				t.Fatal(err)
@@ -209,7 +209,7 @@ func TestAssertionCanonical(t *testing.T) {
 			if err := checkSignature(signed); err != nil {
 				t.Errorf("signature does not verify: %v", err)
 			}
-			tampered := bytes.Replace(signed, []byte("248000188004213"), []byte("248000188004214"), 1)
+			tampered := bytes.Replace(signed, []byte("248000188004282"), []byte("248000188004214"), 1)
 			if err := checkSignature(tampered); err == nil {
 				t.Error("a tampered assertion verifies")
 			}

@@ -54,6 +54,14 @@ func (p *Peer) AddPatient(ins xds.II) {
 	p.patients[xds.PatientID(ins)] = true
 }
 
+// ClosePatient closes the person's DMP: documents for them are refused as
+// for an unknown patient.
+func (p *Peer) ClosePatient(ins xds.II) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.patients, xds.PatientID(ins))
+}
+
 // Oppose records that the person forbade this structure to access the DMP.
 func (p *Peer) Oppose(ins xds.II) {
 	p.mu.Lock()

@@ -22,7 +22,7 @@ import (
 var (
 	source  = xds.Source{SourceID: "1.2.250.1.999.7", ContentType: xds.Code{Code: "SA17", CodeSystem: "1.2.250.1.71.4.2.4", DisplayName: "Etablissement pour personnes âgées"}}
 	class   = xds.Code{Code: "11", CodeSystem: "1.2.250.1.213.1.1.4.1", DisplayName: "Compte rendu"}
-	patient = xds.II{Root: xds.OIDINSTestNIR, Extension: "248000188004213"}
+	patient = xds.II{Root: xds.OIDINSTestNIR, Extension: "248000188004282"}
 	actor   = xds.Actor{SubjectID: "810101234567", SubjectName: "Claire MARTIN", StructureID: "1710000001",
 		Sector: xds.Code{Code: "SA17", CodeSystem: "1.2.250.1.71.4.2.4"},
 		Roles:  []xds.Code{{Code: "10", CodeSystem: "1.2.250.1.71.1.2.7", DisplayName: "Médecin"}}}
