@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // NSCDA is the namespace of HL7 CDA R2 documents.
@@ -43,12 +45,18 @@ type II struct {
 	Extension string
 }
 
-// UniqueID is the XDS form of a CDA id: root^extension, or root alone.
+// UniqueID is the XDS form of a CDA id: root^extension, or root alone. XDS
+// uniqueIds are OIDs: a UUID root is written as its 2.25 OID (ITU-T X.667,
+// the same identifier in OID form).
 func (i II) UniqueID() string {
-	if i.Extension == "" {
-		return i.Root
+	root := i.Root
+	if u, err := uuid.Parse(root); err == nil && len(root) == 36 {
+		root = OIDFromUUID(u)
 	}
-	return i.Root + "^" + i.Extension
+	if i.Extension == "" {
+		return root
+	}
+	return root + "^" + i.Extension
 }
 
 // Person is an author or legal authenticator as the CDA header names them.

@@ -269,3 +269,34 @@ func cutPart(t *testing.T, body []byte, ct string) []byte {
 	end := bytes.Index(body[i:], []byte("\r\n--MIMEBoundary_"))
 	return append(append([]byte{}, body[:start]...), body[i+end+2:]...)
 }
+
+// TestBuilderDocuments sends the documents of the CDA builder (dmp/cda's
+// golden files): a PDF document, its replacement and a DLU.
+func TestBuilderDocuments(t *testing.T) {
+	peer, client, _ := setup(t, true)
+	ins := xds.II{Root: xds.OIDINSTestNIR, Extension: "248066912300144"}
+	peer.AddPatient(ins)
+	ctx := context.Background()
+	for _, f := range []struct {
+		file   string
+		format xds.Code
+	}{{"pdf-level1.xml", xds.FormatPDF}, {"pdf-replacement.xml", xds.FormatPDF}, {"dlu-full.xml", xds.FormatDLU}} {
+		doc, err := os.ReadFile(filepath.Join("..", "..", "cda", "testdata", f.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := xds.NewSubmission(source, xds.Document{CDA: doc, ClassCode: class, FormatCode: f.format}, xds.NewSubmissionID(), time.Now())
+		if err != nil {
+			t.Fatalf("%s: %v", f.file, err)
+		}
+		if !strings.HasPrefix(s.UniqueID, "2.25.") {
+			t.Errorf("%s: uniqueId %s is not an OID", f.file, s.UniqueID)
+		}
+		if err := client.Provide(ctx, actor, s); err != nil {
+			t.Errorf("%s: %v", f.file, err)
+		}
+	}
+	if peer.Count() != 3 {
+		t.Errorf("peer holds %d documents, want 3", peer.Count())
+	}
+}
