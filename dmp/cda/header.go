@@ -7,6 +7,7 @@ package cda
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -178,6 +179,10 @@ func date(t time.Time) string { return t.Format("20060102") }
 
 func uid(u uuid.UUID) string { return strings.ToUpper(u.String()) }
 
+// OID is the 2.25 OID of a UUID (ITU-T X.667). Document ids are written as
+// OIDs: the XDS uniqueId derived from them must be one.
+func OID(u uuid.UUID) string { return "2.25." + new(big.Int).SetBytes(u[:]).String() }
+
 func code(name string, c Code) *el {
 	return e(name, at{"code", c.Code}, at{"displayName", c.Display}, at{"codeSystem", c.System}, at{"codeSystemName", c.SystemName})
 }
@@ -250,13 +255,13 @@ func (h Header) header(templates ...*el) []*el {
 	}
 	confLabel := map[string]string{"N": "Normal", "R": "Restreint", "V": "Très restreint"}[conf]
 	out = append(out,
-		e("id", at{"root", uid(h.ID)}),
+		e("id", at{"root", OID(h.ID)}),
 		code("code", h.Type),
 		e("title", h.Title),
 		e("effectiveTime", at{"value", ts(h.Effective)}),
 		e("confidentialityCode", at{"code", conf}, at{"displayName", confLabel}, at{"codeSystem", oidConfid}),
 		e("languageCode", at{"code", "fr-FR"}),
-		e("setId", at{"root", uid(h.SetID)}),
+		e("setId", at{"root", OID(h.SetID)}),
 		e("versionNumber", at{"value", fmt.Sprint(h.Version)}),
 		h.recordTarget(),
 		h.author(),
@@ -316,7 +321,7 @@ func (h Header) relatedDocument() *el {
 	if h.Replaces == uuid.Nil {
 		return nil
 	}
-	return e("relatedDocument", at{"typeCode", "RPLC"}, e("parentDocument", e("id", at{"root", uid(h.Replaces)})))
+	return e("relatedDocument", at{"typeCode", "RPLC"}, e("parentDocument", e("id", at{"root", OID(h.Replaces)})))
 }
 
 func (h Header) componentOf() *el {
