@@ -294,7 +294,7 @@ func (s *Server) createCommunication(c *gin.Context) {
 				refused = err
 				return nil
 			}
-			n = domain.LiaisonNote{ParentID: parent.ID, Body: body, Priority: domain.PriorityNormale}
+			n = domain.LiaisonNote{ParentID: parent.ID, Body: body, Priority: parent.Priority} // as a reply in the UI
 		} else {
 			if err := s.mustSee(c, tx, n.UsagerID); errors.Is(err, domain.ErrNotFound) {
 				refused = badInput{"Communication.subject", "Personne inconnue dans l'établissement du client."}
