@@ -405,7 +405,7 @@ func TestCommunicationCreate(t *testing.T) {
 	reply := `{"resourceType":"Communication","status":"completed","subject":{"reference":"Patient/` + c.inA.String() + `"},
 		"inResponseTo":[{"reference":"Communication/` + id + `"}],"payload":[{"contentString":"Bien reçu."}]}`
 	code, _, out := c.send(http.MethodPost, tok, "/fhir/Communication", reply)
-	if code != http.StatusCreated || out["inResponseTo"].([]any)[0].(map[string]any)["reference"] != "Communication/"+id {
+	if code != http.StatusCreated || out["inResponseTo"].([]any)[0].(map[string]any)["reference"] != "Communication/"+id || out["priority"] != "urgent" {
 		t.Fatalf("reply: %d %v", code, out)
 	}
 	badReply := strings.Replace(reply, id, c.noteB.String(), 1)
