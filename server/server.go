@@ -32,6 +32,9 @@ type Config struct {
 	// INSi reaches the national teleservice; without a URL the built-in test
 	// peer answers and every INSi screen says it is a simulation.
 	INSi insi.Config
+	// DMP reaches the DMP for the outbox worker; without a URL it sends to
+	// an in-memory test DMP.
+	DMP DMPConfig
 }
 
 // Version is the software version sent to national services.
@@ -91,6 +94,14 @@ func Run(ctx context.Context, cfg Config) error {
 	// it up within a period. Expired sessions and old login failures go away.
 	authz.StartReloader(ctx, policyReloadEvery)
 	go housekeeping(ctx, db, cfg.Logger)
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	dmpDone, err := startDMPOutbox(workerCtx, db, cfg.DMP, cfg.Logger)
+	if err != nil {
+		stopWorker()
+		return err
+	}
+	// Stop the worker and wait for it before the database closes.
+	defer func() { stopWorker(); <-dmpDone }()
 	srv := &http.Server{Addr: cfg.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -80,6 +80,18 @@ func serverConfig(e *env) (server.Config, error) {
 			IDAM: strings.TrimSpace(e.getenv("RELAIS_INSI_IDAM")), SoftwareName: "Relais", SoftwareVersion: server.Version,
 		},
 	}
+	cfg.DMP = server.DMPConfig{
+		RepositoryURL: strings.TrimSpace(e.getenv("RELAIS_DMP_URL")),
+		RegistryURL:   strings.TrimSpace(e.getenv("RELAIS_DMP_REGISTRY_URL")),
+		CertFile:      strings.TrimSpace(e.getenv("RELAIS_DMP_CERT")),
+		KeyFile:       strings.TrimSpace(e.getenv("RELAIS_DMP_KEY")),
+		CAFile:        strings.TrimSpace(e.getenv("RELAIS_DMP_CA")),
+		SourceOID:     strings.TrimSpace(e.getenv("RELAIS_DMP_SOURCE_OID")),
+		Homologation:  strings.TrimSpace(e.getenv("RELAIS_DMP_HOMOLOGATION")),
+	}
+	if cfg.DMP.RepositoryURL != "" && (cfg.DMP.CertFile == "" || cfg.DMP.KeyFile == "" || cfg.DMP.SourceOID == "") {
+		return cfg, errors.New("RELAIS_DMP_URL est défini : RELAIS_DMP_CERT, RELAIS_DMP_KEY et RELAIS_DMP_SOURCE_OID sont aussi obligatoires (voir docs/configuration.md)")
+	}
 	if cfg.INSi.URL != "" && (cfg.INSi.CertFile == "" || cfg.INSi.KeyFile == "" || cfg.INSi.IDAM == "") {
 		return cfg, errors.New("RELAIS_INSI_URL est défini : RELAIS_INSI_CERT, RELAIS_INSI_KEY et RELAIS_INSI_IDAM sont aussi obligatoires (voir docs/configuration.md)")
 	}

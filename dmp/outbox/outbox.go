@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -157,6 +158,9 @@ type Config struct {
 	Batch int           // rows claimed per organisation and round; default 10
 	Poll  time.Duration // pause between rounds with nothing due; default 15 s
 	Now   func() time.Time
+	// Logger receives the errors of Run's rounds (no health data: ids and
+	// error texts only). Nil discards them.
+	Logger *slog.Logger
 }
 
 // Worker sends due rows.
@@ -182,6 +186,9 @@ func NewWorker(store domain.Store, queue Queue, sender Sender, cfg Config) *Work
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Worker{store: store, queue: queue, sender: sender, cfg: cfg}
 }
 
@@ -192,6 +199,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		n, err := w.RunOnce(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if err != nil {
+			w.cfg.Logger.Warn("DMP outbox round", "err", err)
 		}
 		wait := w.cfg.Poll
 		if err == nil && n > 0 {

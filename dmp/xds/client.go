@@ -127,6 +127,9 @@ type Config struct {
 	RootCAs     *x509.CertPool // nil: the system pool
 	Software    Software
 	Timeout     time.Duration // per request; 0 means 60 s
+	// HTTPClient replaces the TLS client built from the fields above (the
+	// simulation's in-process peer).
+	HTTPClient *http.Client
 }
 
 // Client sends documents to the DMP.
@@ -159,7 +162,11 @@ func NewClient(cfg Config) (*Client, error) {
 		},
 		ForceAttemptHTTP2: false,
 	}
-	return &Client{cfg: cfg, http: &http.Client{Transport: tr, Timeout: cfg.Timeout}, signer: signer}, nil
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: tr, Timeout: cfg.Timeout}
+	}
+	return &Client{cfg: cfg, http: hc, signer: signer}, nil
 }
 
 // Close releases idle connections.

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,8 @@ type Peer struct {
 	requests int
 	// RequireClientCert refuses requests without a TLS client certificate.
 	RequireClientCert bool
+	// AnyPatient opens a DMP for every patient (simulation mode).
+	AnyPatient bool
 }
 
 // New returns an empty peer.
@@ -107,12 +110,33 @@ func (p *Peer) CheckAccess(_ context.Context, _ xds.Actor, ins xds.II) (xds.Acce
 	defer p.mu.Unlock()
 	id := xds.PatientID(ins)
 	switch {
-	case !p.patients[id]:
+	case !p.patients[id] && !p.AnyPatient:
 		return xds.Access{Reason: "La personne n'a pas de DMP (Mon espace santé)."}, nil
 	case p.opposed[id]:
 		return xds.Access{Exists: true, Reason: "La personne s'est opposée à l'accès de l'établissement à son DMP."}, nil
 	}
 	return xds.Access{Exists: true, Allowed: true}, nil
+}
+
+// SimulationURL is the address the client is given in simulation; it is
+// never dialled (Client answers in process).
+const SimulationURL = "https://dmp.simulation.invalid/repository"
+
+// Client is an HTTP client whose requests the peer answers in process.
+func (p *Peer) Client() *http.Client { return &http.Client{Transport: inProcess{p}} }
+
+type inProcess struct{ h http.Handler }
+
+func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		defer r.Body.Close() // a RoundTripper owns the request body
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	return rec.Result(), nil
 }
 
 // ServeHTTP answers one request.
@@ -204,7 +228,7 @@ func (p *Peer) provide(req *xds.Request) []xds.RegistryError {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.patients[pid] {
+	if !p.patients[pid] && !p.AnyPatient {
 		return []xds.RegistryError{regErr(xds.CodeUnknownPatient, "patient inconnu du DMP")}
 	}
 	if old, ok := p.docs[e.UniqueID()]; ok {
