@@ -153,6 +153,8 @@ func TestObservationSearch(t *testing.T) {
 		{"&date=gt" + at(5), 200, 1, ""},
 		{"&date=lt" + at(5), 200, 1, ""},
 		{"&date=le" + at(5), 200, 3, ""},
+		{"&date=ne" + at(5), 200, 2, ""},
+		{"&date=gt" + at(0) + "&code=29463-7,ALGOPLUS", 200, 2, ""},
 		{"&date=ge" + at(1) + "&date=lt" + at(6) + "&code=29463-7", 200, 1, ""},
 		{"&date=" + url.QueryEscape(paris(5, 9, 0).Format(time.RFC3339)), 200, 1, ""}, // the instant of the weighing
 		{"&date=" + url.QueryEscape(paris(5, 9, 1).Format(time.RFC3339)), 200, 0, ""},

@@ -24,6 +24,10 @@ type filteredResource struct {
 	// filter parses the parameters beyond patient (a paramError names a bad
 	// one) and returns what an entry must match; nil when none is declared.
 	filter func(params url.Values) (func(any) bool, error)
+	// narrow, when set, lists the person's resources for valid search
+	// parameters, the store leaving out what cannot match (filter still
+	// decides); list otherwise.
+	narrow func(tx domain.Tx, usager uuid.UUID, params url.Values) ([]idResource, error)
 }
 
 // recordParams reads the required patient parameter and the other
@@ -89,7 +93,11 @@ func (s *Server) searchFiltered(r filteredResource) gin.HandlerFunc {
 			} else if err != nil {
 				return err
 			}
-			items, err := r.list(tx, patient)
+			list := r.list
+			if r.narrow != nil {
+				list = func(tx domain.Tx, usager uuid.UUID) ([]idResource, error) { return r.narrow(tx, usager, params) }
+			}
+			items, err := list(tx, patient)
 			if err != nil {
 				return err
 			}
@@ -197,6 +205,19 @@ func dateRange(v string) (time.Time, time.Time, bool) {
 		}
 	}
 	return time.Time{}, time.Time{}, false
+}
+
+// since is the earliest instant that can meet every condition (zero when
+// none bounds it from below).
+func since(conds []dateCond) time.Time {
+	var t time.Time
+	for _, d := range conds {
+		lo := map[string]time.Time{"eq": d.lo, "ge": d.lo, "gt": d.hi}[d.prefix]
+		if lo.After(t) {
+			t = lo
+		}
+	}
+	return t
 }
 
 // matchDates reports whether the instant t meets every condition.

@@ -86,19 +86,36 @@ func jsonNumber(v float64, decimals int) json.Number {
 // observationResource is Observation read and searched by patient, code
 // (LOINC, or Relais's local code for Algoplus) and date of measurement.
 func observationResource() filteredResource {
+	// The store takes the types and the earliest date asked for: a
+	// person's constantes over years are many.
+	narrow := func(tx domain.Tx, usager uuid.UUID, params url.Values) ([]idResource, error) {
+		q := domain.ObservationQuery{UsagerID: usager, IncludeErroneous: true}
+		if codes, _ := codeParam(params["code"]); len(codes) > 0 {
+			for _, k := range domain.ObservationKinds() {
+				if matchCodes(codes, codingOf(k.LOINC, k.Label)) {
+					q.Types = append(q.Types, k.Type)
+				}
+			}
+			if len(q.Types) == 0 {
+				return nil, nil // no kind has the code
+			}
+		}
+		when, _ := dateParam(params, "date")
+		q.Since = since(when)
+		obs, err := tx.Observations(q)
+		var out []idResource
+		for _, o := range obs {
+			out = append(out, idResource{o.ID, observation(o)})
+		}
+		return out, err
+	}
 	return filteredResource{scopedResource: scopedResource{name: "Observation",
 		read: func(tx domain.Tx, id uuid.UUID) (uuid.UUID, any, error) {
 			o, err := tx.Observation(id)
 			return o.UsagerID, observation(o), err
 		},
-		list: func(tx domain.Tx, usager uuid.UUID) ([]idResource, error) {
-			obs, err := tx.Observations(domain.ObservationQuery{UsagerID: usager, IncludeErroneous: true})
-			var out []idResource
-			for _, o := range obs {
-				out = append(out, idResource{o.ID, observation(o)})
-			}
-			return out, err
-		}},
+		list: func(tx domain.Tx, usager uuid.UUID) ([]idResource, error) { return narrow(tx, usager, nil) }},
+		narrow: narrow,
 		filter: func(params url.Values) (func(any) bool, error) {
 			codes, err := codeParam(params["code"])
 			if err != nil {
