@@ -112,9 +112,9 @@ func startDMPOutbox(ctx context.Context, db *store.DB, cfg DMPConfig, l *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	// The lease exceeds the client's one-minute timeout: a row is never
-	// sent by two workers at once.
-	w := outbox.NewWorker(db.Records(), db, client, outbox.Config{Source: src, Lease: 5 * time.Minute, Logger: l})
+	// The lease exceeds a batch's worst case (4 rows × the client's
+	// one-minute timeout): a row is never sent by two workers at once.
+	w := outbox.NewWorker(db.Records(), db, client, outbox.Config{Source: src, Lease: 5 * time.Minute, Batch: 4, Logger: l})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -153,7 +153,8 @@ type Queue interface {
 type Config struct {
 	Source xds.Source
 	// Lease is how long a claimed row stays away from other workers; it
-	// must exceed the client's request timeout. Default 5 minutes.
+	// must exceed Batch × the client's request timeout (the rows of a batch
+	// are sent one after the other). Default 5 minutes.
 	Lease time.Duration
 	Batch int           // rows claimed per organisation and round; default 10
 	Poll  time.Duration // pause between rounds with nothing due; default 15 s

@@ -266,11 +266,21 @@ func ParseHeader(doc []byte) (Header, error) {
 				h.BirthFamily = strings.TrimSpace(f.Text)
 			}
 		}
+		// CI-SIS: an unqualified given holds the full list of birth first
+		// names, given@BR the first one alone; take the list when present.
+		var list, first []string
 		for _, g := range n.Given {
-			if g.Qualifier == "" || g.Qualifier == "BR" {
-				h.Given = append(h.Given, strings.TrimSpace(g.Text))
+			switch g.Qualifier {
+			case "":
+				list = append(list, strings.Fields(g.Text)...)
+			case "BR":
+				first = append(first, strings.Fields(g.Text)...)
 			}
 		}
+		if len(list) == 0 {
+			list = first
+		}
+		h.Given = append(h.Given, list...)
 	}
 	if h.BirthFamily == "" {
 		return h, cdaErr("nom de naissance du patient absent")

@@ -299,4 +299,25 @@ func TestBuilderDocuments(t *testing.T) {
 	if peer.Count() != 3 {
 		t.Errorf("peer holds %d documents, want 3", peer.Count())
 	}
+	// The strict traits: birth name, the full list of birth first names
+	// (not the first one again), birth date, sex.
+	for _, id := range []string{"6F1C3B0E-1A2B-4C3D-8E9F-000000000001"} {
+		d, ok := peer.Document(xds.II{Root: id}.UniqueID())
+		if !ok {
+			t.Fatalf("%s not stored", id)
+		}
+		if info := strings.Join(d.Entry.Slots["sourcePatientInfo"], "|"); !strings.HasPrefix(info, "PID-5|DUPONT^MARIE LOUISE^^^^^L|PID-7|") {
+			t.Errorf("sourcePatientInfo = %s", info)
+		}
+	}
+}
+
+func TestPeerDown(t *testing.T) {
+	_, client, srv := setup(t, true)
+	srv.Close()
+	err := client.Provide(context.Background(), actor, submission(t, "cda_v1.xml"))
+	var un *xds.UnavailableError
+	if !errors.Is(err, xds.ErrUnavailable) || !errors.As(err, &un) || un.Status != 0 {
+		t.Errorf("peer down: err = %v", err)
+	}
 }
