@@ -58,17 +58,12 @@ func (tx *Tx) Practitioners(q domain.PractitionerQuery) ([]domain.Practitioner, 
 	return out, nil
 }
 
-// wordPrefix reports whether a word of s (or s itself) starts with prefix.
+// wordPrefix reports whether s has prefix at the start of one of its words
+// ("anne le" matches "DR ANNE LE MOINE"); hyphens and apostrophes separate
+// words.
 func wordPrefix(s, prefix string) bool {
-	if strings.HasPrefix(s, prefix) {
-		return true
-	}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' }) {
-		if strings.HasPrefix(w, prefix) {
-			return true
-		}
-	}
-	return false
+	words := " " + strings.NewReplacer("-", " ", "'", " ").Replace(s)
+	return strings.Contains(words, " "+prefix)
 }
 
 func scanPractitioner(s scanner) (domain.Practitioner, error) {
