@@ -25,6 +25,17 @@ type DMPOutboxTx interface {
 	// MarkDMP records the outcome of the attempt the row was claimed for;
 	// false when the row was claimed again since (lease expired).
 	MarkDMP(id uuid.UUID, attempt int, o DMPOutcome) (bool, error)
+	// DMPSentPerMonth counts the documents sent (withdrawals excluded) per
+	// establishment and month (Europe/Paris) in [from, to): the ESMS
+	// Numérique indicator.
+	DMPSentPerMonth(establishments []uuid.UUID, from, to time.Time) ([]DMPMonthCount, error)
+}
+
+// DMPMonthCount is a number of documents sent in a month.
+type DMPMonthCount struct {
+	EstablishmentID uuid.UUID
+	Month           time.Time // first day of the month, Europe/Paris date at midnight UTC
+	Sent            int
 }
 
 // DMPOutboxStatus is the state of an outbox row.

@@ -156,3 +156,24 @@ func (db *DB) DMPDueOrganisations(ctx context.Context, now time.Time) ([]uuid.UU
 	}
 	return out, rows.Err()
 }
+
+// DMPSentPerMonth counts sent documents per establishment and month.
+func (tx *Tx) DMPSentPerMonth(establishments []uuid.UUID, from, to time.Time) ([]domain.DMPMonthCount, error) {
+	rows, err := tx.g.Raw(`SELECT establishment_id, date_trunc('month', sent_at AT TIME ZONE 'Europe/Paris')::date AS month, count(*)
+		FROM dmp_outbox WHERE status = 'sent' AND kind = 'provide' AND establishment_id IN ? AND sent_at >= ? AND sent_at < ?
+		GROUP BY 1, 2 ORDER BY 1, 2`, establishments, from.UTC(), to.UTC()).Rows()
+	if err != nil {
+		return nil, mapErr("DMP documents per month", err)
+	}
+	defer rows.Close()
+	var out []domain.DMPMonthCount
+	for rows.Next() {
+		var c domain.DMPMonthCount
+		if err := rows.Scan(&c.EstablishmentID, &c.Month, &c.Sent); err != nil {
+			return nil, mapErr("DMP documents per month", err)
+		}
+		c.Month = time.Date(c.Month.Year(), c.Month.Month(), 1, 0, 0, 0, 0, time.UTC)
+		out = append(out, c)
+	}
+	return out, mapErr("DMP documents per month", rows.Err())
+}

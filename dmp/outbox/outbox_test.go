@@ -303,6 +303,21 @@ func TestParallelWorkersSendEachRowOnce(t *testing.T) {
 			t.Errorf("row %s: %s after %d attempts", r.UniqueID, r.Status, r.Attempts)
 		}
 	}
+	// The indicator: the month's count for the establishment.
+	e.inTenant(t, func(tx domain.Tx) error {
+		now := e.clock.Now()
+		counts, err := tx.DMPSentPerMonth([]uuid.UUID{e.estab.ID}, now.AddDate(0, -1, 0), now.AddDate(0, 1, 0))
+		if err != nil {
+			return err
+		}
+		paris, _ := time.LoadLocation("Europe/Paris")
+		local := now.In(paris)
+		month := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if len(counts) != 1 || counts[0].Sent != n || !counts[0].Month.Equal(month) || counts[0].EstablishmentID != e.estab.ID {
+			t.Errorf("sent per month = %+v, want %d in %s", counts, n, month.Format("2006-01"))
+		}
+		return nil
+	})
 }
 
 func TestRetryWithBackoffThenSent(t *testing.T) {
