@@ -378,3 +378,40 @@ func benchmarkAdminister(b *testing.B, pause time.Duration) {
 	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(p95.Microseconds())/1000, "p95-ms")
 }
+
+// One record of the register reads back by id, current or superseded by a
+// correction; an unknown id is not found.
+func TestAdministrationByID(t *testing.T) {
+	f := newFixture(t)
+	u := f.resident(t, "Registre")
+	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	p := f.prescribe(t, u, domain.Prescription{Drug: "Furosémide 40 mg", Intakes: []domain.Intake{{Minute: 8 * 60, Quantity: 1}}, Start: start})
+	at := parisAt(2026, 11, 21, 8, 0)
+	first, err := f.record(domain.Administration{PrescriptionID: p.ID, PlannedAt: at, At: at, Status: domain.AdminRefused})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fix, err := f.record(domain.Administration{PrescriptionID: p.ID, PlannedAt: at, At: at.Add(time.Minute), Dose: 1, Corrects: first.ID, CorrectionReason: "Erreur"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tx(t, func(tx *store.Tx) error {
+		for _, tc := range []struct {
+			id         uuid.UUID
+			status     domain.AdminStatus
+			superseded bool
+		}{{first.ID, domain.AdminRefused, true}, {fix.ID, domain.AdminGiven, false}} {
+			a, err := tx.Administration(tc.id)
+			if err != nil {
+				return err
+			}
+			if a.Status != tc.status || a.Superseded != tc.superseded || a.UsagerID != u.ID || !a.PlannedAt.Equal(at) {
+				t.Errorf("record %s: %+v", tc.id, a)
+			}
+		}
+		if _, err := tx.Administration(uuid.New()); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("unknown record: %v", err)
+		}
+		return nil
+	})
+}
