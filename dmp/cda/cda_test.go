@@ -39,7 +39,7 @@ var (
 	doctor = cda.Professional{RPPS: "10001234565", Family: "Martin", Given: "Claire", Profession: cda.ProfessionMedecin}
 )
 
-func qualPatient(t *testing.T) cda.Patient {
+func qualPatient(t testing.TB) cda.Patient {
 	t.Helper()
 	m, err := ins.Parse("248066912300144", ins.OIDTestNIR)
 	if err != nil {
@@ -55,7 +55,7 @@ func qualPatient(t *testing.T) cda.Patient {
 	return p
 }
 
-func header(t *testing.T, n int) cda.Header {
+func header(t testing.TB, n int) cda.Header {
 	return cda.Header{
 		ID: uuid.MustParse("6f1c3b0e-1a2b-4c3d-8e9f-00000000000" + string(rune('0'+n))), SetID: uuid.MustParse("6f1c3b0e-1a2b-4c3d-8e9f-0000000000aa"),
 		Version: 1, Effective: clock, Patient: qualPatient(t), Author: cda.AuthorFor(doctor),
@@ -81,7 +81,7 @@ func golden(t *testing.T, name string, got []byte) string {
 	return path
 }
 
-func pdfHeader(t *testing.T, n int) cda.Header {
+func pdfHeader(t testing.TB, n int) cda.Header {
 	h := header(t, n)
 	h.Type = cda.Code{Code: "11488-4", System: "2.16.840.1.113883.6.1", Display: "Compte rendu de consultation"}
 	h.Title = "Compte rendu de consultation"
@@ -193,11 +193,11 @@ func minimalInfo() domain.DLUInfo {
 		BMR:    domain.No, HospitalName: "Hôpital Édouard Herriot", GPName: "Dr Bernard", NursePhone: "04 78 00 00 02"}
 }
 
-func minimalDLU(t *testing.T) cda.DLU {
+func minimalDLU(t testing.TB) cda.DLU {
 	return cda.DLU{Header: header(t, 3), Info: minimalInfo()}
 }
 
-func fullDLU(t *testing.T) cda.DLU {
+func fullDLU(t testing.TB) cda.DLU {
 	info := minimalInfo()
 	info.GIRDate = time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
 	info.Devices = []domain.Device{domain.DevicePacemaker, domain.DeviceDentures, domain.DeviceHearingAid}
@@ -237,5 +237,16 @@ func TestDLUMissingDataProducesNothing(t *testing.T) {
 	}
 	if len(m.Missing) != 2 {
 		t.Errorf("missing = %q, want the GP and the BMR", m.Missing)
+	}
+}
+
+// BenchmarkDLUDocument builds the full DLU (the page's CDA download).
+func BenchmarkDLUDocument(b *testing.B) {
+	d := fullDLU(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := cda.DLUDocument(d); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
