@@ -39,6 +39,10 @@ func envelope(action, to string, assertion []byte, body func(w *xw)) []byte {
 	w.elem("wsa:Action", action, "soap:mustUnderstand", "true")
 	w.elem("wsa:MessageID", "urn:uuid:"+uuid.NewString())
 	w.elem("wsa:To", to)
+	// Synchronous answer on the same connection.
+	w.start("wsa:ReplyTo")
+	w.elem("wsa:Address", "http://www.w3.org/2005/08/addressing/anonymous")
+	w.end("wsa:ReplyTo")
 	w.start("wsse:Security", "xmlns:wsse", NSWSSE, "soap:mustUnderstand", "true")
 	// The signed assertion goes in byte for byte: its digest covers these
 	// exact bytes (no indentation inside).
