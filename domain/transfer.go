@@ -19,6 +19,9 @@ type TransferLink struct {
 type TransferTx interface {
 	// TransferLink returns the link of a source resource, or ErrNotFound.
 	TransferLink(resourceType, sourceKey string) (TransferLink, error)
+	// TransferLinks returns the links of the given source keys (any
+	// resource type) in one query: a bundle's entries are looked up at once.
+	TransferLinks(sourceKeys []string) ([]TransferLink, error)
 	SaveTransferLink(l TransferLink) error
 }
 

@@ -149,7 +149,7 @@ func (s *Server) refused(c *gin.Context, err error) bool {
 		slices.Sort(fields)
 		outcome(c, http.StatusUnprocessableEntity, fm.IssueTypeInvalid, fmt.Sprintf("Entrée %d (%s) : %s Rien n'a été importé.", ee.index, ee.typ, v.Fields[fields[0]]),
 			fmt.Sprintf("Bundle.entry[%d].resource", ee.index))
-	case errors.As(err, &ee) && errors.Is(ee.err, domain.ErrConflict):
+	case errors.As(err, &ee) && ee.typ == "CarePlan" && errors.Is(ee.err, domain.ErrConflict):
 		outcome(c, http.StatusUnprocessableEntity, fm.IssueTypeConflict, fmt.Sprintf("Entrée %d (%s) : la personne a déjà un projet personnalisé en préparation ou en cours dans l'établissement ; terminez-le avant d'importer celui de la structure d'origine. Rien n'a été importé.", ee.index, ee.typ),
 			fmt.Sprintf("Bundle.entry[%d].resource", ee.index))
 	case errors.As(err, &bad):
@@ -305,6 +305,9 @@ type importer struct {
 	results  map[int]fm.BundleEntryResponse
 	sections map[domain.Section]bool
 	created  int
+	// links are the earlier imports of the bundle's entries, by type and
+	// source key (read at once).
+	links map[[2]string]domain.TransferLink
 }
 
 // byRef finds the entry a reference designates (its fullUrl, or Type/id).
@@ -331,6 +334,18 @@ func (im *importer) aboutPatient(ref *fm.Reference, path string) error {
 
 func (im *importer) run() error {
 	im.results, im.sections = map[int]fm.BundleEntryResponse{}, map[domain.Section]bool{domain.SectionAdmin: true}
+	keys := make([]string, 0, len(im.entries))
+	for _, e := range im.entries {
+		keys = append(keys, e.key)
+	}
+	links, err := im.tx.TransferLinks(keys)
+	if err != nil {
+		return err
+	}
+	im.links = map[[2]string]domain.TransferLink{}
+	for _, l := range links {
+		im.links[[2]string{l.ResourceType, l.SourceKey}] = l
+	}
 	for _, e := range im.entries {
 		if e.typ == "Patient" {
 			if err := im.patient(e); err != nil {
@@ -401,12 +416,9 @@ func info(msg string) json.RawMessage {
 // linked reports whether a source resource was imported before; it then
 // answers the entry with the record it became.
 func (im *importer) linked(e entry, typ string) (bool, error) {
-	l, err := im.tx.TransferLink(e.typ, e.key)
-	if errors.Is(err, domain.ErrNotFound) {
+	l, ok := im.links[[2]string{e.typ, e.key}]
+	if !ok {
 		return false, nil
-	}
-	if err != nil {
-		return false, err
 	}
 	r := fm.BundleEntryResponse{Status: "200 OK"}
 	if typ != "" {
@@ -426,7 +438,9 @@ func (im *importer) done(e entry, typ string, local uuid.UUID) error {
 		r.Outcome = info("Séjour d'une autre structure : repris en note d'historique du dossier (section administrative).")
 	}
 	im.results[e.index] = r
-	return im.tx.SaveTransferLink(domain.TransferLink{ResourceType: e.typ, SourceKey: e.key, LocalID: local, UsagerID: im.usager})
+	l := domain.TransferLink{ResourceType: e.typ, SourceKey: e.key, LocalID: local, UsagerID: im.usager}
+	im.links[[2]string{e.typ, e.key}] = l // an entry repeated in the bundle is found too
+	return im.tx.SaveTransferLink(l)
 }
 
 // patient finds or creates the person, and makes sure a stay opens here.

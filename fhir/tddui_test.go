@@ -36,7 +36,7 @@ type transfer struct {
 	importer         string // token of a front desk's client of the FAM
 }
 
-func newTransfer(t *testing.T) *transfer {
+func newTransfer(t testing.TB) *transfer {
 	t.Helper()
 	ctx := context.Background()
 	dsn := testpg.New(t)
@@ -141,7 +141,18 @@ func (x *transfer) export(id uuid.UUID) []byte {
 	return body
 }
 
+// do calls the API and checks the answer against the official FHIR schema.
 func (x *transfer) do(method, token, path string, body []byte) (int, []byte) {
+	x.t.Helper()
+	code, b := x.raw(method, token, path, body)
+	if err := fhir.ValidateFHIR(b); err != nil {
+		x.t.Errorf("%s %s answered invalid FHIR: %v", method, path, err)
+	}
+	return code, b
+}
+
+// raw calls the API.
+func (x *transfer) raw(method, token, path string, body []byte) (int, []byte) {
 	x.t.Helper()
 	req, _ := http.NewRequest(method, x.srv.URL+path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -152,9 +163,6 @@ func (x *transfer) do(method, token, path string, body []byte) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if err := fhir.ValidateFHIR(b); err != nil {
-		x.t.Errorf("%s %s answered invalid FHIR: %v", method, path, err)
-	}
 	return resp.StatusCode, b
 }
 
@@ -712,4 +720,38 @@ func TestTDDUIImportMatchesQualifiedINS(t *testing.T) {
 	if r := x.record(x.horizn, got); r.usager.UsedName != "Autre" || r.usager.IdentityStatus != domain.IdentityQUAL {
 		t.Errorf("the known identity changed: %+v", r.usager)
 	}
+}
+
+// BenchmarkTDDUI measures the export of the demo's richest EHPAD record
+// and a second import of it into the FAM (every entry found by its link,
+// nothing written), one request at a time, answers not schema-checked.
+//
+//	go test ./fhir -run '^$' -bench TDDUI -benchtime 20x
+func BenchmarkTDDUI(b *testing.B) {
+	x := newTransfer(b)
+	person := x.person()
+	bundle := x.export(person)
+	x.importBundle(bundle)
+	var entries struct{ Entry []json.RawMessage }
+	if err := json.Unmarshal(bundle, &entries); err != nil {
+		b.Fatal(err)
+	}
+	path := "/fhir/Patient/" + person.String() + "/$export-dui"
+	b.Run("export", func(b *testing.B) {
+		for b.Loop() {
+			if code, body := x.raw(http.MethodGet, x.exporter, path, nil); code != http.StatusOK {
+				b.Fatalf("%d %s", code, body)
+			}
+		}
+		b.ReportMetric(float64(len(entries.Entry)), "entries")
+		b.ReportMetric(float64(len(bundle))/1024, "KiB")
+	})
+	b.Run("reimport", func(b *testing.B) {
+		for b.Loop() {
+			if code, body := x.raw(http.MethodPost, x.importer, "/fhir", bundle); code != http.StatusOK {
+				b.Fatalf("%d %s", code, body)
+			}
+		}
+		b.ReportMetric(float64(len(entries.Entry)), "entries")
+	})
 }
