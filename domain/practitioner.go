@@ -17,6 +17,10 @@ type PractitionerTx interface {
 	Practitioners(q PractitionerQuery) ([]Practitioner, error)
 	// Practitioner reads one account with its memberships.
 	Practitioner(id uuid.UUID) (Practitioner, error)
+	// Prescribers are the prescribers named in the prescriptions of estab
+	// who are not accounts there (an outside GP, a specialist), filtered by
+	// q's RPPS, name and ID, each once, by name.
+	Prescribers(q PractitionerQuery) ([]Practitioner, error)
 	// SetProfessional records an account's RPPS number and profession.
 	SetProfessional(user uuid.UUID, rpps string, profession Profession) error
 
@@ -45,6 +49,13 @@ type Practitioner struct {
 	Profession  Profession
 	Memberships []Membership
 }
+
+// prescriberSpace names the ids of prescribers who have no account.
+var prescriberSpace = uuid.MustParse("6f1c7c1e-3b7a-5d2e-9a41-52656c616973")
+
+// PrescriberID is the stable id of a prescriber without an account, from
+// the RPPS number: the same professional keeps one id.
+func PrescriberID(rpps string) uuid.UUID { return uuid.NewSHA1(prescriberSpace, []byte("rpps:"+rpps)) }
 
 // PractitionerQuery selects professionals of one establishment.
 type PractitionerQuery struct {

@@ -25,7 +25,10 @@ type coord struct {
 	consentA, consentB                  uuid.UUID
 }
 
-const doctorRPPS = "10003080008"
+const (
+	doctorRPPS  = "10003080008"
+	outsideRPPS = "10001234565" // a GP without an account, named in a prescription
+)
 
 func newCoord(t *testing.T) *coord {
 	t.Helper()
@@ -86,6 +89,19 @@ func newCoord(t *testing.T) *coord {
 				return err
 			}
 			*e.id = ev.ID
+		}
+		// Prescriptions: by an outside GP in A, by the doctor's account, by
+		// another GP in B.
+		for _, rx := range []struct {
+			usager, estab uuid.UUID
+			name, rpps    string
+		}{{c.inA, c.estA, "Dr Paul Généraliste", outsideRPPS}, {c.inA, c.estA, "Dr Anne Lemoine", doctorRPPS}, {c.inB, c.estB, "Dr Rémi Voisin", "10006543218"}} {
+			p := domain.Prescription{UsagerID: rx.usager, EstablishmentID: rx.estab, Drug: "Paracétamol 500 mg", Unit: "comprimé", Route: domain.RouteOral,
+				AsNeeded: true, Condition: "douleur", Dose: 1, MaxPer24h: 3, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Prescriber: rx.name, RPPS: rx.rpps,
+				OrderDate: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), CreatedAt: at, CreatedBy: c.nurse, CreatedName: "Karima Benali"}
+			if err := tx.SavePrescription(&p); err != nil {
+				return err
+			}
 		}
 		for _, cs := range []struct {
 			id     *uuid.UUID
@@ -167,6 +183,10 @@ func TestCoordinationRead(t *testing.T) {
 			return id["system"] == "urn:oid:1.2.250.1.71.4.2.1" && id["value"] == "8"+doctorRPPS && r["name"].([]any)[0].(map[string]any)["text"] == "Dr Anne Lemoine"
 		}},
 		{"practitioner without RPPS", tok, "/fhir/Practitioner/" + c.nurse.String(), 200, func(r map[string]any) bool { return r["identifier"] == nil }},
+		{"outside prescriber", tok, "/fhir/Practitioner/" + domain.PrescriberID(outsideRPPS).String(), 200, func(r map[string]any) bool {
+			return r["identifier"].([]any)[1].(map[string]any)["value"] == outsideRPPS && r["name"].([]any)[0].(map[string]any)["text"] == "Dr Paul Généraliste"
+		}},
+		{"prescriber of B", tok, "/fhir/Practitioner/" + domain.PrescriberID("10006543218").String(), 404, nil},
 		{"practitioner of B only", tok, "/fhir/Practitioner/" + c.bOnly.String(), 404, nil},
 		{"practitioner without scope", labo, "/fhir/Practitioner/" + c.doctor.String(), 403, nil},
 		{"practitioner role", tok, "/fhir/PractitionerRole/" + roleA, 200, func(r map[string]any) bool {
@@ -263,11 +283,14 @@ func TestCoordinationSearch(t *testing.T) {
 		{tok, "/fhir/Appointment?patient=" + b, nil},
 		{tok, "/fhir/Consent?patient=" + a, []uuid.UUID{c.consentA}},
 		{tok, "/fhir/Consent?patient=" + b, nil},
-		{tok, "/fhir/Practitioner", []uuid.UUID{c.doctor, c.nurse}},
+		{tok, "/fhir/Practitioner", []uuid.UUID{c.doctor, c.nurse, domain.PrescriberID(outsideRPPS)}},
+		{tok, "/fhir/Practitioner?identifier=" + outsideRPPS, []uuid.UUID{domain.PrescriberID(outsideRPPS)}},
+		{tok, "/fhir/Practitioner?name=generaliste", []uuid.UUID{domain.PrescriberID(outsideRPPS)}},
+		{tok, "/fhir/Practitioner?identifier=10006543218", nil}, // B's prescriber
 		{tok, "/fhir/Practitioner?identifier=" + doctorRPPS, []uuid.UUID{c.doctor}},
 		{tok, "/fhir/Practitioner?identifier=https://rpps.esante.gouv.fr|" + doctorRPPS, []uuid.UUID{c.doctor}},
 		{tok, "/fhir/Practitioner?identifier=urn:oid:1.2.250.1.71.4.2.1|8" + doctorRPPS, []uuid.UUID{c.doctor}},
-		{tok, "/fhir/Practitioner?identifier=10001234565", nil},
+		{tok, "/fhir/Practitioner?identifier=10001265437", nil},
 		{tok, "/fhir/Practitioner?name=lemo", []uuid.UUID{c.doctor}},
 		{tok, "/fhir/Practitioner?name=BÉNALI", []uuid.UUID{c.nurse}},
 		{tok, "/fhir/Practitioner?name=roux", nil}, // of B only

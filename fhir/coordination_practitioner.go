@@ -55,10 +55,23 @@ func practitionerRole(m domain.Membership, active bool) fm.PractitionerRole {
 		Code: []fm.CodeableConcept{{Coding: []fm.Coding{{System: ptr(systemRole), Code: ptr(string(m.Role)), Display: ptr(m.Role.Label())}}}}}
 }
 
-// professionals are the accounts of the client's establishment matching q.
+// professionals are the accounts of the client's establishment matching q
+// (they hold its roles).
 func (s *Server) professionals(c *gin.Context, tx domain.Tx, q domain.PractitionerQuery) ([]domain.Practitioner, error) {
 	q.EstablishmentID = client(c).Client.EstablishmentID
 	return tx.Practitioners(q)
+}
+
+// practitioners are the accounts, then the outside prescribers named in
+// the establishment's prescriptions, matching q.
+func (s *Server) practitioners(c *gin.Context, tx domain.Tx, q domain.PractitionerQuery) ([]domain.Practitioner, error) {
+	q.EstablishmentID = client(c).Client.EstablishmentID
+	accounts, err := tx.Practitioners(q)
+	if err != nil {
+		return nil, err
+	}
+	prescribers, err := tx.Prescribers(q)
+	return append(accounts, prescribers...), err
 }
 
 func (s *Server) readPractitioner(c *gin.Context) {
@@ -72,7 +85,7 @@ func (s *Server) readPractitioner(c *gin.Context) {
 	}
 	var out fm.Practitioner
 	err = s.inTenant(c, func(tx domain.Tx) error {
-		ps, err := s.professionals(c, tx, domain.PractitionerQuery{ID: id})
+		ps, err := s.practitioners(c, tx, domain.PractitionerQuery{ID: id})
 		if err != nil {
 			return err
 		}
@@ -129,7 +142,7 @@ func (s *Server) searchPractitioners(c *gin.Context) {
 	}
 	set := newSearchset(c, "Practitioner")
 	err := s.inTenant(c, func(tx domain.Tx) error {
-		ps, err := s.professionals(c, tx, q)
+		ps, err := s.practitioners(c, tx, q)
 		for _, p := range ps {
 			if err := set.add(p.ID.String(), practitioner(p)); err != nil {
 				return err

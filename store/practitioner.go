@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,42 @@ func scanPractitioner(s scanner) (domain.Practitioner, error) {
 	err := s.Scan(&p.ID, &p.OrgID, &p.Username, &p.DisplayName, &p.Active, &p.CreatedAt, &p.RPPS, &profession)
 	p.CreatedAt, p.Profession = p.CreatedAt.UTC(), domain.Profession(profession)
 	return p, err
+}
+
+// Prescribers lists the prescribers of the establishment's prescriptions
+// who are not among its accounts (by RPPS), the latest name given for each
+// number.
+func (tx *Tx) Prescribers(q domain.PractitionerQuery) ([]domain.Practitioner, error) {
+	where, args := `p.establishment_id = ? AND NOT EXISTS (SELECT 1 FROM users u JOIN memberships m ON m.user_id = u.id
+		WHERE m.establishment_id = p.establishment_id AND u.rpps = p.rpps)`, []any{q.EstablishmentID}
+	if q.RPPS != "" {
+		where += ` AND p.rpps = ?`
+		args = append(args, q.RPPS)
+	}
+	rows, err := tx.g.Raw(`SELECT DISTINCT ON (p.rpps) p.rpps, p.prescriber FROM prescriptions p WHERE `+where+`
+		ORDER BY p.rpps, p.order_date DESC, p.created_at DESC LIMIT 1000`, args...).Rows()
+	if err != nil {
+		return nil, mapErr("list prescribers", err)
+	}
+	defer rows.Close()
+	var out []domain.Practitioner
+	name := domain.SearchKey(q.Name)
+	for rows.Next() {
+		var p domain.Practitioner
+		if err := rows.Scan(&p.RPPS, &p.DisplayName); err != nil {
+			return nil, fmt.Errorf("scan prescriber: %w", err)
+		}
+		p.ID, p.Active = domain.PrescriberID(p.RPPS), true
+		if (name != "" && !wordPrefix(domain.SearchKey(p.DisplayName), name)) || (q.ID != uuid.Nil && q.ID != p.ID) {
+			continue
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("list prescribers", err)
+	}
+	slices.SortFunc(out, func(a, b domain.Practitioner) int { return strings.Compare(a.DisplayName, b.DisplayName) })
+	return out, nil
 }
 
 // Practitioner reads one account with its memberships.
