@@ -28,6 +28,16 @@ func (d DLU) PDF() []byte {
 		}
 		return s
 	}
+	// who writes a name and its phone: "Dr Girard · 04 00 00 00 11".
+	who := func(name, phone string) string {
+		var parts []string
+		for _, p := range []string{name, phone} {
+			if strings.TrimSpace(p) != "" {
+				parts = append(parts, p)
+			}
+		}
+		return strings.Join(parts, " · ")
+	}
 
 	para(fmt.Sprintf("%s · %s\nÉtabli le %s à partir du dossier de l'usager.", d.Establishment.Name, d.Establishment.FinessET, domain.FrenchDateTime(d.At)))
 
@@ -50,12 +60,12 @@ func (d DLU) PDF() []byte {
 	for _, c := range d.ToNotify {
 		contacts = append(contacts, "Personne à prévenir : "+contactLine(c))
 	}
-	contacts = append(contacts, "Médecin traitant : "+orDash(strings.TrimSpace(i.GPName+" "+i.GPPhone)))
+	contacts = append(contacts, "Médecin traitant : "+orDash(who(i.GPName, i.GPPhone)))
 	contacts = append(contacts, "Infirmier(e) de l'EHPAD, 24 h/24 : "+orDash(i.NursePhone))
 	if i.CoordDoctorName != "" || i.CoordDoctorPhone != "" {
-		contacts = append(contacts, "Médecin coordonnateur : "+strings.TrimSpace(i.CoordDoctorName+" "+i.CoordDoctorPhone))
+		contacts = append(contacts, "Médecin coordonnateur : "+who(i.CoordDoctorName, i.CoordDoctorPhone))
 	}
-	contacts = append(contacts, "Établissement de santé de préférence : "+orDash(strings.TrimSpace(i.HospitalName+" "+i.HospitalPhone)))
+	contacts = append(contacts, "Établissement de santé de préférence : "+orDash(who(i.HospitalName, i.HospitalPhone)))
 	list(contacts, "")
 
 	head("Allergies et intolérances")

@@ -111,7 +111,7 @@ func TestDLUFromTheRecord(t *testing.T) {
 			}
 		}
 		info, err := domain.DLUInput{GIR: "2", Directives: "non", Palliative: "non", StatesChecked: true, BMR: "non",
-			HospitalName: "Hôpital Nord", GPName: "Dr Girard", NursePhone: "04 00 00 00 12"}.Parse(now)
+			HospitalName: "Hôpital Nord", GPName: "Dr Girard", GPPhone: "04 00 00 00 11", NursePhone: "04 00 00 00 12"}.Parse(now)
 		if err != nil {
 			return err
 		}
@@ -131,8 +131,15 @@ func TestDLUFromTheRecord(t *testing.T) {
 	if len(d.Treatments) != 1 || len(d.Problems) != 1 || len(d.History) != 1 || len(d.Allergies) != 1 || len(d.Trusted) != 1 {
 		t.Errorf("gathered %d treatments, %d problems, %d history, %d allergies, %d trusted", len(d.Treatments), len(d.Problems), len(d.History), len(d.Allergies), len(d.Trusted))
 	}
-	if pdf := d.PDF(); !strings.HasPrefix(string(pdf), "%PDF-") {
+	pdf := string(d.PDF())
+	if !strings.HasPrefix(pdf, "%PDF-") {
 		t.Error("the DLU PDF is not a PDF")
+	}
+	// The PDF writes text in WinAnsi: é is \351.
+	for _, want := range []string{`P\351nicillines`, `Furos\351mide 40 mg`, `Dr Girard \267 `, `GIR 2`, `Personne de confiance : R\311SIDENTE Paul (fils)`} {
+		if !strings.Contains(pdf, strings.NewReplacer("(", `\(`, ")", `\)`).Replace(want)) {
+			t.Errorf("the DLU PDF lacks %q", want)
+		}
 	}
 	doc, err := d.CDA(uuid.MustParse("0b7c6f4e-5d3a-4e2f-9a1b-2c3d4e5f6a7b"), dmp.AuthorOf(domain.Practitioner{User: domain.User{DisplayName: "Claire Morel"}, RPPS: "10001234565", Profession: domain.ProfessionInfirmier}))
 	if err != nil {
