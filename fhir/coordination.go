@@ -55,7 +55,7 @@ var coordinationSpecs = []resourceSpec{
 		params: []searchParam{
 			{"practitioner", fm.SearchParamTypeReference, "Practitioner/<identifiant>."},
 			{"organization", fm.SearchParamTypeReference, "Organization/<identifiant> : l'établissement du client (les autres n'ont aucun résultat)."}}},
-	{name: "AuditEvent", section: domain.SectionAdmin, typ: fm.ResourceTypeAuditEvent, profile: "http://hl7.org/fhir/StructureDefinition/AuditEvent",
+	{name: "AuditEvent", section: domain.SectionTrail, typ: fm.ResourceTypeAuditEvent, profile: "http://hl7.org/fhir/StructureDefinition/AuditEvent",
 		interactions: readSearch,
 		params: []searchParam{patientParamSpec,
 			{"date", fm.SearchParamTypeDate, "Date de l'accès, préfixes ge, gt, le, lt ou eq (AAAA-MM-JJ, heure de Paris), répétable."}}},

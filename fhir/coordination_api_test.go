@@ -121,6 +121,8 @@ func newCoord(t *testing.T) *coord {
 	c.client("hopital", domain.RoleMedecin, "system/*.*")
 	c.client("educ", domain.RoleEducateur, "system/*.*")
 	c.client("labo", domain.RoleMedecin, "system/Patient.read")
+	// The trail is read by the roles that read it in the UI (direction).
+	c.client("direction", domain.RoleDirecteur, "system/*.read")
 	return c
 }
 
@@ -195,6 +197,7 @@ func TestCoordinationRead(t *testing.T) {
 		{"unknown practitioner role", tok, "/fhir/PractitionerRole/" + uuid.NewString(), 404, nil},
 		{"practitioner role without scope", labo, "/fhir/PractitionerRole/" + roleA, 403, nil},
 		{"audit events without scope", labo, "/fhir/AuditEvent?patient=" + c.inA.String(), 403, nil},
+		{"audit events for a role that does not read the trail", tok, "/fhir/AuditEvent?patient=" + c.inA.String(), 403, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out := c.get(tc.token, tc.path)
@@ -223,7 +226,7 @@ func TestCoordinationRead(t *testing.T) {
 		t.Errorf("care reads traced: %d, want 3 (note, reply, event)", n)
 	}
 	before := c.count(`SELECT count(*) FROM access_trail`)
-	code, b := c.get(tok, "/fhir/AuditEvent?patient="+c.inA.String())
+	code, b := c.get(c.bearer("direction"), "/fhir/AuditEvent?patient="+c.inA.String())
 	if code != 200 || c.count(`SELECT count(*) FROM access_trail`) != before {
 		t.Fatalf("trail search: %d, rows %d → %d", code, before, c.count(`SELECT count(*) FROM access_trail`))
 	}
@@ -231,7 +234,7 @@ func TestCoordinationRead(t *testing.T) {
 	if len(ids) < 4 {
 		t.Fatalf("the client's reads of A's person: %v", ids)
 	}
-	code, ev := c.get(tok, "/fhir/AuditEvent/"+ids[0])
+	code, ev := c.get(c.bearer("direction"), "/fhir/AuditEvent/"+ids[0])
 	who := ev["agent"].([]any)[0].(map[string]any)["who"].(map[string]any)
 	if code != 200 || who["display"] != "Partenaire hopital" || ev["entity"].([]any)[0].(map[string]any)["what"].(map[string]any)["reference"] != "Patient/"+c.inA.String() {
 		t.Fatalf("audit event: %d %v", code, ev)
@@ -250,10 +253,10 @@ func TestCoordinationRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, _ := c.get(tok, "/fhir/AuditEvent/"+itoa(bRow)); code != 404 {
+	if code, _ := c.get(c.bearer("direction"), "/fhir/AuditEvent/"+itoa(bRow)); code != 404 {
 		t.Errorf("B's trail row: %d", code)
 	}
-	if _, b := c.get(tok, "/fhir/AuditEvent?patient="+c.inB.String()); len(entryIDs(t, b)) != 0 {
+	if _, b := c.get(c.bearer("direction"), "/fhir/AuditEvent?patient="+c.inB.String()); len(entryIDs(t, b)) != 0 {
 		t.Errorf("B's person's trail: %v", entryIDs(t, b))
 	}
 }
@@ -262,7 +265,7 @@ func TestCoordinationRead(t *testing.T) {
 // refused with an OperationOutcome naming the parameter.
 func TestCoordinationSearch(t *testing.T) {
 	c := newCoord(t)
-	tok, educ := c.bearer("hopital"), c.bearer("educ")
+	tok, educ, dir := c.bearer("hopital"), c.bearer("educ"), c.bearer("direction")
 	a, b := c.inA.String(), c.inB.String()
 	for _, tc := range []struct {
 		token, q string
@@ -294,7 +297,7 @@ func TestCoordinationSearch(t *testing.T) {
 		{tok, "/fhir/Practitioner?name=lemo", []uuid.UUID{c.doctor}},
 		{tok, "/fhir/Practitioner?name=BÉNALI", []uuid.UUID{c.nurse}},
 		{tok, "/fhir/Practitioner?name=roux", nil}, // of B only
-		{tok, "/fhir/AuditEvent?patient=" + a + "&date=lt2020-01-01", nil},
+		{dir, "/fhir/AuditEvent?patient=" + a + "&date=lt2020-01-01", nil},
 	} {
 		code, bundle := c.get(tc.token, tc.q)
 		if code != 200 {
@@ -322,7 +325,7 @@ func TestCoordinationSearch(t *testing.T) {
 	}
 	// The trail: the searches above by date, of today.
 	today := time.Now().In(domain.Paris()).Format("2006-01-02")
-	if _, bundle := c.get(tok, "/fhir/AuditEvent?patient="+a+"&date=ge"+today+"&date=le"+today); len(entryIDs(t, bundle)) == 0 {
+	if _, bundle := c.get(c.bearer("direction"), "/fhir/AuditEvent?patient="+a+"&date=ge"+today+"&date=le"+today); len(entryIDs(t, bundle)) == 0 {
 		t.Error("no trail rows of today")
 	}
 	for _, tc := range []struct{ q, param string }{
@@ -347,7 +350,11 @@ func TestCoordinationSearch(t *testing.T) {
 		{"/fhir/AuditEvent?patient=" + a + "&date=demain", "date"},
 		{"/fhir/AuditEvent", "patient"},
 	} {
-		code, out := c.get(tok, tc.q)
+		token := tok
+		if strings.HasPrefix(tc.q, "/fhir/AuditEvent") {
+			token = c.bearer("direction")
+		}
+		code, out := c.get(token, tc.q)
 		if code != 400 {
 			t.Errorf("%s: %d", tc.q, code)
 			continue
