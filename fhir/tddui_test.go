@@ -673,6 +673,37 @@ func TestTDDUIImportAllOrNothing(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a look-alike record goes to identitovigilance", func(t *testing.T) {
+		// The FAM has a provisional record with the same traits: no INS to
+		// match on, so a new provisional identity is created and the pair is
+		// proposed on the identitovigilance screen.
+		src := x.record(x.tilleuls, x.person())
+		twin := src.usager
+		twin.ID, twin.OrgID = uuid.Nil, uuid.Nil
+		err := x.db.InTenant(context.Background(), x.horizn, func(tx *store.Tx) error {
+			return tx.CreateUsager(&twin, &domain.Stay{EstablishmentID: x.fam, Status: domain.StayPreadmission, Mode: domain.ModePermanent})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, got := x.importBundle(bundle)
+		if got == twin.ID {
+			t.Fatal("a provisional identity was matched without INS")
+		}
+		var pairs []domain.DuplicatePair
+		err = x.db.InTenant(context.Background(), x.horizn, func(tx *store.Tx) error {
+			pairs, err = tx.DuplicatePairs(50)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(pairs, func(p domain.DuplicatePair) bool {
+			return (p.A.ID == got && p.B.ID == twin.ID) || (p.A.ID == twin.ID && p.B.ID == got)
+		}) {
+			t.Errorf("the imported record and its look-alike are not proposed: %+v", pairs)
+		}
+	})
 	t.Run("write scope required", func(t *testing.T) {
 		code, body := x.do(http.MethodPost, x.bearer("fam-lecture"), "/fhir", bundle)
 		if code != http.StatusForbidden || !strings.Contains(string(body), "system/Patient.write") {
