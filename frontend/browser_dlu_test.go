@@ -50,4 +50,10 @@ func TestBrowserDLU(t *testing.T) {
 	if got := b.text("#h-autonomy + dl"); !strings.Contains(got, "GIR 3") || !strings.Contains(got, "Stimulateur cardiaque") {
 		t.Errorf("autonomy card: %q", got)
 	}
+	// Once the identity is qualified, the CDA download is offered.
+	w.qualify(t)
+	b.step("dlu-04-qualifiee",
+		chromedp.Navigate(base+"/dlu"),
+		chromedp.WaitVisible(chromedp.ID("dlu-cda")),
+	)
 }
