@@ -207,13 +207,12 @@ func (s *Server) readAppointment(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		outcome(c, http.StatusNotFound, fm.IssueTypeNotFound, "Appointment introuvable : l'identifiant n'est pas un identifiant Relais.")
+	id, ok := pathID(c, "Appointment")
+	if !ok {
 		return
 	}
 	var out appointment
-	err = s.inTenant(c, func(tx domain.Tx) error {
+	err := s.inTenant(c, func(tx domain.Tx) error {
 		e, err := s.readableEvent(c, tx, id, sections)
 		if err != nil {
 			return err

@@ -180,13 +180,12 @@ func (s *Server) readCommunication(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		outcome(c, http.StatusNotFound, fm.IssueTypeNotFound, "Communication introuvable : l'identifiant n'est pas un identifiant Relais.")
+	id, ok := pathID(c, "Communication")
+	if !ok {
 		return
 	}
 	var out communication
-	err = s.inTenant(c, func(tx domain.Tx) error {
+	err := s.inTenant(c, func(tx domain.Tx) error {
 		n, err := s.readableNote(c, tx, id, sections)
 		if err != nil {
 			return err

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"github.com/relais-dui/relais/domain"
@@ -18,24 +17,16 @@ func (s *Server) patientVersions(c *gin.Context) ([]domain.UsagerVersion, bool) 
 	if !ok {
 		return nil, false
 	}
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		outcome(c, http.StatusNotFound, fm.IssueTypeNotFound, "Patient introuvable : l'identifiant n'est pas un identifiant Relais.")
+	id, ok := pathID(c, "Patient")
+	if !ok {
 		return nil, false
 	}
 	var versions []domain.UsagerVersion
-	err = s.inTenant(c, func(tx domain.Tx) error {
-		u, err := tx.Usager(id)
-		if err != nil {
+	err := s.inTenant(c, func(tx domain.Tx) error {
+		if err := s.mustSee(c, tx, id); err != nil {
 			return err
 		}
-		ok, err := visible(tx, client(c).Client.EstablishmentID, id)
-		if err != nil {
-			return err
-		}
-		if !ok || u.MergedInto != uuid.Nil {
-			return domain.ErrNotFound
-		}
+		var err error
 		if versions, err = tx.UsagerVersions(id); err != nil {
 			return err
 		}

@@ -180,12 +180,12 @@ func (s *Server) readDocument(c *gin.Context, resource string, withContent bool)
 		outcome(c, http.StatusForbidden, fm.IssueTypeForbidden, "La portée du jeton ne couvre pas "+resource+" en lecture (portée attendue : system/"+resource+".read).")
 		return
 	}
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		outcome(c, http.StatusNotFound, fm.IssueTypeNotFound, resource+" introuvable : l'identifiant n'est pas un identifiant Relais.")
+	id, ok := pathID(c, resource)
+	if !ok {
 		return
 	}
 	var d domain.Document
+	var err error
 	err = s.inTenant(c, func(tx domain.Tx) error {
 		if d, err = tx.Document(id); err != nil {
 			return err

@@ -32,24 +32,16 @@ func (s *Server) readPatient(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		outcome(c, http.StatusNotFound, fm.IssueTypeNotFound, "Patient introuvable : l'identifiant n'est pas un identifiant Relais.")
+	id, ok := pathID(c, "Patient")
+	if !ok {
 		return
 	}
 	var p fm.Patient
 	var etag string
-	err = s.inTenant(c, func(tx domain.Tx) error {
-		u, err := tx.Usager(id)
+	err := s.inTenant(c, func(tx domain.Tx) error {
+		u, err := s.visibleUsager(c, tx, id)
 		if err != nil {
 			return err
-		}
-		ok, err := visible(tx, client(c).Client.EstablishmentID, id)
-		if err != nil {
-			return err
-		}
-		if !ok || u.MergedInto != uuid.Nil {
-			return domain.ErrNotFound
 		}
 		ident, err := tx.Identity(id)
 		if err != nil {

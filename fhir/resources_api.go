@@ -137,13 +137,12 @@ func (s *Server) readScoped(r scopedResource) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		id, err := uuid.Parse(c.Param("id"))
-		if err != nil {
-			outcome(c, http.StatusNotFound, fm.IssueTypeNotFound, r.name+" introuvable : l'identifiant n'est pas un identifiant Relais.")
+		id, ok := pathID(c, r.name)
+		if !ok {
 			return
 		}
 		var res any
-		err = s.inTenant(c, func(tx domain.Tx) error {
+		err := s.inTenant(c, func(tx domain.Tx) error {
 			usager, v, err := r.read(tx, id)
 			if err != nil {
 				return err
@@ -165,18 +164,36 @@ func (s *Server) readScoped(r scopedResource) gin.HandlerFunc {
 // mustSee answers ErrNotFound for a person outside the client's
 // establishment, or merged into another record.
 func (s *Server) mustSee(c *gin.Context, tx domain.Tx, usager uuid.UUID) error {
+	_, err := s.visibleUsager(c, tx, usager)
+	return err
+}
+
+// visibleUsager reads a record the client may see: a person with a stay in
+// its establishment and not merged away; anything else is ErrNotFound.
+func (s *Server) visibleUsager(c *gin.Context, tx domain.Tx, usager uuid.UUID) (domain.Usager, error) {
 	u, err := tx.Usager(usager)
 	if err != nil {
-		return err
+		return u, err
 	}
 	ok, err := visible(tx, client(c).Client.EstablishmentID, usager)
 	if err != nil {
-		return err
+		return u, err
 	}
 	if !ok || u.MergedInto != uuid.Nil {
-		return domain.ErrNotFound
+		return u, domain.ErrNotFound
 	}
-	return nil
+	return u, nil
+}
+
+// pathID reads the :id of a read; an id that is not Relais's answers 404
+// (the resource cannot exist), not 400.
+func pathID(c *gin.Context, resource string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		outcome(c, http.StatusNotFound, fm.IssueTypeNotFound, resource+" introuvable : l'identifiant n'est pas un identifiant Relais.")
+		return uuid.Nil, false
+	}
+	return id, true
 }
 
 // patientParam reads the required patient parameter ("Patient/<id>" or the
