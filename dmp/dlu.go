@@ -147,6 +147,12 @@ func AuthorOf(p domain.Practitioner) Author {
 // the same for all DLUs of a resident in an establishment, so successive
 // ones are versions of one document.
 func (d DLU) CDA(id uuid.UUID, author Author) ([]byte, error) {
+	return d.cda(id, author, Version{Number: 1})
+}
+
+// cda builds version v of the DLU (v.Replaces names the version it
+// replaces in the DMP).
+func (d DLU) cda(id uuid.UUID, author Author, v Version) ([]byte, error) {
 	p, err := cda.PatientFrom(d.Usager, d.Identity)
 	if err != nil {
 		return nil, err
@@ -156,7 +162,7 @@ func (d DLU) CDA(id uuid.UUID, author Author) ([]byte, error) {
 		prof.Profession = cda.ProfessionCode(author.Profession)
 	}
 	h := cda.Header{
-		ID: id, SetID: uuid.NewSHA1(d.Establishment.ID, []byte("dlu/"+d.Usager.ID.String())), Version: 1,
+		ID: id, SetID: DLUSetID(d.Establishment.ID, d.Usager.ID), Version: v.Number, Replaces: v.Replaces,
 		Effective: d.At, Patient: p, Author: cda.AuthorFor(prof), Category: d.Establishment.Category,
 		Establishment:  cda.Organization{FINESS: d.Establishment.FinessET, Name: d.Establishment.Name, Phone: d.Info.NursePhone},
 		EncounterStart: d.StayStart,

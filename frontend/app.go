@@ -111,6 +111,7 @@ func (a *App) Register(r *gin.Engine) {
 	a.registerMedication(u, s)
 	a.registerMedical(u, s)
 	a.registerDLU(u)
+	a.registerDMP(u)
 	s.GET("/soins", a.careHub)
 
 	s.GET("/agenda", a.agenda)

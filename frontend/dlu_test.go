@@ -49,6 +49,19 @@ func (w *world) qualify(t *testing.T) {
 	}
 }
 
+// completeDLU fills the resident's DLU form as a nurse does.
+func completeDLU(t *testing.T, nurse *client, base string) {
+	t.Helper()
+	nurse.get(base + "/dlu/modifier")
+	form := url.Values{"gir": {"3"}, "gir_date": {"2026-01-10"}, "devices": {"pacemaker", "protheses_dentaires"}, "directives": {"oui"},
+		"directives_at": {"Classeur de soins"}, "palliative": {"non"}, "states": {"peut_alerter", "chutes"}, "states_checked": {"1"},
+		"bmr": {"non"}, "hospital_name": {"Hôpital Édouard Herriot"}, "gp_name": {"Dr Paul Bernard"}, "gp_phone": {"04 78 12 34 56"},
+		"nurse_phone": {"04 78 00 00 02"}, "comment": {"Parler face à elle."}}
+	if code, _ := nurse.post(base+"/dlu", form); code != http.StatusSeeOther {
+		t.Fatalf("nurse saving the DLU = %d", code)
+	}
+}
+
 // The DLU page of an EHPAD resident: read under the medical file's right,
 // missing data listed in French, completed by the nurse, printed as PDF,
 // downloaded as CDA once the identity is qualified; every view traced.
@@ -89,14 +102,7 @@ func TestDLUPage(t *testing.T) {
 	if code, _ := aide.post(base+"/dlu", url.Values{"gir": {"3"}}); code != http.StatusForbidden {
 		t.Errorf("aide-soignant saving the DLU = %d, want 403", code)
 	}
-	nurse.get(base + "/dlu/modifier")
-	form := url.Values{"gir": {"3"}, "gir_date": {"2026-01-10"}, "devices": {"pacemaker", "protheses_dentaires"}, "directives": {"oui"},
-		"directives_at": {"Classeur de soins"}, "palliative": {"non"}, "states": {"peut_alerter", "chutes"}, "states_checked": {"1"},
-		"bmr": {"non"}, "hospital_name": {"Hôpital Édouard Herriot"}, "gp_name": {"Dr Paul Bernard"}, "gp_phone": {"04 78 12 34 56"},
-		"nurse_phone": {"04 78 00 00 02"}, "comment": {"Parler face à elle."}}
-	if code, _ := nurse.post(base+"/dlu", form); code != http.StatusSeeOther {
-		t.Fatalf("nurse saving the DLU = %d", code)
-	}
+	completeDLU(t, nurse, base)
 	_, body = nurse.get(base + "/dlu")
 	body = html.UnescapeString(body)
 	for _, want := range []string{"GIR 3", "Stimulateur cardiaque (pacemaker)", "Classeur de soins", "Dr Paul Bernard", "04 78 00 00 02",

@@ -148,6 +148,8 @@ var flashMessages = map[string]string{
 	"client-revoque": "Le client de l'API est révoqué : ses jetons ne fonctionnent plus.",
 	"medical":        "Le dossier médical a été mis à jour.",
 	"dlu":            "Le DLU a été mis à jour.",
+	"dmp-envoi":      "Le DLU part vers le DMP : son état s'affiche ci-dessous (en attente, puis envoyé ou refusé avec le motif).",
+	"dmp-retrait":    "Le retrait du document est demandé au DMP.",
 	"compte-rendu":   "Le compte rendu a été enregistré.",
 	"delegation":     "La section est ouverte par délégation ; chaque consultation est tracée et visible de la direction.",
 	"delegation-fin": "La délégation est terminée.",

@@ -104,17 +104,26 @@ func throwawayCertificate() (tls.Certificate, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
+// NewDMPWorker is the outbox worker on the configured DMP (or the
+// simulation) and the client to close once it has stopped.
+func NewDMPWorker(db *store.DB, cfg DMPConfig, l *slog.Logger) (*outbox.Worker, *xds.Client, error) {
+	client, src, err := dmpClient(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The lease exceeds a batch's worst case (4 rows × the client's
+	// one-minute timeout): a row is never sent by two workers at once.
+	return outbox.NewWorker(db.Records(), db, client, outbox.Config{Source: src, Lease: 5 * time.Minute, Batch: 4, Logger: l}), client, nil
+}
+
 // startDMPOutbox runs the outbox worker until ctx ends; the returned
 // channel closes when it has stopped (the database must stay open until
 // then).
 func startDMPOutbox(ctx context.Context, db *store.DB, cfg DMPConfig, l *slog.Logger) (<-chan struct{}, error) {
-	client, src, err := dmpClient(cfg)
+	w, client, err := NewDMPWorker(db, cfg, l)
 	if err != nil {
 		return nil, err
 	}
-	// The lease exceeds a batch's worst case (4 rows × the client's
-	// one-minute timeout): a row is never sent by two workers at once.
-	w := outbox.NewWorker(db.Records(), db, client, outbox.Config{Source: src, Lease: 5 * time.Minute, Batch: 4, Logger: l})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
