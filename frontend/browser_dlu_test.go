@@ -56,4 +56,26 @@ func TestBrowserDLU(t *testing.T) {
 		chromedp.Navigate(base+"/dlu"),
 		chromedp.WaitVisible(chromedp.ID("dlu-cda")),
 	)
+	// The nurse sends it to the DMP from the DMP tab; the outbox worker (in
+	// the background under `relais serve`) sends it; the panel says so.
+	sendDue := w.dmpWorker(t)
+	b.step("dlu-05-dmp",
+		chromedp.Click(chromedp.CSS(`nav.tabs a[href$="/dmp"]`)),
+		chromedp.WaitVisible(chromedp.ID("dmp-send-dlu")),
+		chromedp.Click(chromedp.ID("dmp-send-dlu")),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+	)
+	if got := b.text("#dmp-documents tbody"); !strings.Contains(got, "En attente d'envoi") {
+		t.Fatalf("after sending: %q", got)
+	}
+	if n := sendDue(); n != 1 {
+		t.Fatalf("worker sent %d documents", n)
+	}
+	b.step("dlu-06-dmp-envoye",
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.ID("dmp-documents")),
+	)
+	if got := b.text("#dmp-documents tbody"); !strings.Contains(got, "Envoyé le") {
+		t.Fatalf("after the worker: %q", got)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/domain/ins"
 	"github.com/relais-dui/relais/store"
 )
 
@@ -37,6 +38,12 @@ func createDLU(tx *store.Tx, spec orgSpec, estIDs map[string]uuid.UUID, users ma
 			Comment: "Malentendante : parler face à elle. Se calme quand on lui parle de son jardin."},
 		{GIR: "4", Devices: []string{"lunettes"}, Directives: "non", NursePhone: "04 00 00 00 12"},
 	}
+	// The first resident's identity is qualified (a demonstration INS, her
+	// identity card checked), so the demo can show the DLU's CDA and its
+	// sending to the (simulated) DMP.
+	if err := qualifyDemo(tx, residents[0], nurse, today); err != nil {
+		return err
+	}
 	for i, in := range forms {
 		d, err := in.Parse(today)
 		if err != nil {
@@ -48,4 +55,32 @@ func createDLU(tx *store.Tx, spec orgSpec, estIDs map[string]uuid.UUID, users ma
 		}
 	}
 	return nil
+}
+
+// qualifyDemo gives a resident a qualified identity with a demonstration
+// INS (OID .11) built from her traits, as INSi would return it.
+func qualifyDemo(tx *store.Tx, usager uuid.UUID, by domain.User, today time.Time) error {
+	u, err := tx.Usager(usager)
+	if err != nil {
+		return err
+	}
+	sex := "1"
+	if u.Sex == domain.SexF {
+		sex = "2"
+	}
+	place := u.BirthPlaceCode
+	if len(place) != 5 {
+		place = "69123"
+	}
+	number := sex + u.BirthDate.Format("0601") + place + "042"
+	key, err := ins.ComputeKey(number)
+	if err != nil {
+		return fmt.Errorf("demo INS: %w", err)
+	}
+	at := today.AddDate(0, -1, 0)
+	id := domain.Identity{INS: &ins.Matricule{Number: number, Key: key, OID: ins.OIDDemoNIR}, INSRetrievedAt: at,
+		Document: domain.DocCNI, DocumentCheckedAt: at, DocumentCheckedBy: by.ID}
+	return tx.SaveIdentity(usager, id, domain.IdentityEvent{Kind: domain.EventDocumentChecked, From: domain.IdentityPROV, To: domain.IdentityQUAL,
+		At: at, By: by.ID, Description: "Carte nationale d'identité vérifiée, INS de démonstration récupérée : identité qualifiée.",
+		Evidence: "Carte nationale d'identité", EvidenceCode: "CN"}, by.DisplayName)
 }
