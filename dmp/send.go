@@ -133,3 +133,40 @@ func SendDLU(tx domain.Tx, d DLU, s Sender) (domain.DMPOutboxItem, error) {
 	it, _, err := outbox.Enqueue(tx, s.Request(d.Usager.ID, d.Establishment, domain.SectionMedical, doc, ClassSynthesis, xds.FormatDLU))
 	return it, err
 }
+
+// SendDocument wraps a PDF of the record in a CDA level 1, as the next
+// version of that document in the DMP, and enqueues it in tx.
+func SendDocument(tx domain.Tx, doc domain.Document, estab domain.Establishment, s Sender, now time.Time) (domain.DMPOutboxItem, error) {
+	typ, ok := DocumentType(doc.Kind)
+	if !ok || doc.ContentType != "application/pdf" {
+		return domain.DMPOutboxItem{}, &domain.DMPRefusal{Reason: "Seuls les PDF de comptes rendus, ordonnances, bilans et courriers vont au DMP : « " + doc.Title + " » n'est pas envoyé."}
+	}
+	items, err := tx.DMPOutbox(doc.UsagerID)
+	if err != nil {
+		return domain.DMPOutboxItem{}, fmt.Errorf("DMP outbox: %w", err)
+	}
+	set := DocumentSetID(doc.ID)
+	v := NextVersion(items, set)
+	if v.Pending {
+		return domain.DMPOutboxItem{}, &domain.DMPRefusal{Reason: "Une version de « " + doc.Title + " » attend déjà d'être envoyée au DMP."}
+	}
+	u, err := tx.Usager(doc.UsagerID)
+	if err != nil {
+		return domain.DMPOutboxItem{}, err
+	}
+	id, err := tx.Identity(doc.UsagerID)
+	if err != nil {
+		return domain.DMPOutboxItem{}, err
+	}
+	content, err := tx.DocumentContent(doc.ID)
+	if err != nil {
+		return domain.DMPOutboxItem{}, err
+	}
+	cdaDoc, err := PDFOfRecord(u, id, estab, typ, doc.Title, content,
+		PDFVersion{ID: uuid.New(), SetID: set, Version: v.Number, Replaces: v.Replaces}, AuthorOf(s.Account), now)
+	if err != nil {
+		return domain.DMPOutboxItem{}, err
+	}
+	it, _, err := outbox.Enqueue(tx, s.Request(doc.UsagerID, estab, doc.Section, cdaDoc, ClassReport, xds.FormatPDF))
+	return it, err
+}

@@ -23,6 +23,14 @@ func (a *App) registerDMP(u *gin.RouterGroup) {
 	u.GET("/dmp", a.dmpPanel)
 	u.POST("/dmp/dlu", a.dmpSendDLU)
 	u.POST("/dmp/retrait", a.dmpWithdraw)
+	u.POST("/dmp/document", a.dmpSendDocument)
+}
+
+// dmpDoc is a PDF of the record that may go to the DMP.
+type dmpDoc struct {
+	Doc     domain.Document
+	Sent    bool
+	Pending bool
 }
 
 // dmpRow is one document sent (or to be sent) with its state as the team
@@ -36,17 +44,18 @@ type dmpRow struct {
 }
 
 type dmpData struct {
-	Usager   domain.Usager
-	QUAL     bool
-	Consent  string
-	Opposed  bool
-	Rows     []dmpRow
-	EHPAD    bool
-	CanSend  bool
-	DLUReady bool
-	DLUWhy   string
-	DLUSent  bool
-	Error    string
+	Usager    domain.Usager
+	QUAL      bool
+	Consent   string
+	Opposed   bool
+	Rows      []dmpRow
+	EHPAD     bool
+	CanSend   bool
+	DLUReady  bool
+	DLUWhy    string
+	DLUSent   bool
+	Documents []dmpDoc
+	Error     string
 }
 
 // dmpRows folds the outbox rows (sends and withdrawals) into one line per
@@ -125,6 +134,9 @@ func (a *App) loadDMPPanel(c *gin.Context) (dmpData, grant, bool) {
 			return err
 		}
 		d.Rows = dmpRows(items)
+		if d.Documents, err = a.dmpDocuments(c, tx, rec.Usager.ID, items); err != nil {
+			return err
+		}
 		if rec.EHPAD {
 			estab, ok, err := dmp.EHPADOf(tx, rec.Visible)
 			if err != nil || !ok {
@@ -156,6 +168,30 @@ func (a *App) loadDMPPanel(c *gin.Context) (dmpData, grant, bool) {
 		return d, g, false
 	}
 	return d, g, true
+}
+
+// dmpDocuments are the PDFs of the record, in the sections the user reads,
+// whose kind goes to the DMP, with what was already sent of them.
+func (a *App) dmpDocuments(c *gin.Context, tx domain.Tx, usager uuid.UUID, items []domain.DMPOutboxItem) ([]dmpDoc, error) {
+	var out []dmpDoc
+	for _, section := range domain.RecordSections {
+		if _, ok := a.grantFor(c, section, domain.ActionRead); !ok {
+			continue
+		}
+		_, validate := a.grantFor(c, section, domain.ActionValidate)
+		docs, err := tx.Documents(usager, section, validate)
+		if err != nil {
+			return nil, err
+		}
+		for _, doc := range docs {
+			if _, ok := dmp.DocumentType(doc.Kind); !ok || doc.ContentType != "application/pdf" {
+				continue
+			}
+			v := dmp.NextVersion(items, dmp.DocumentSetID(doc.ID))
+			out = append(out, dmpDoc{Doc: doc, Sent: v.Replaces != uuid.Nil, Pending: v.Pending})
+		}
+	}
+	return out, nil
 }
 
 // dmpConsent says in French what the person decided about their DMP.
@@ -236,6 +272,54 @@ func (a *App) dmpSendDLU(c *gin.Context) {
 		a.fail(c, err)
 	default:
 		c.Redirect(http.StatusSeeOther, "/usagers/"+rec.Usager.ID.String()+"/dmp?ok=dmp-envoi")
+	}
+}
+
+func (a *App) dmpSendDocument(c *gin.Context) {
+	g, _, ok := a.dluWriteRight(c)
+	if !ok {
+		a.errorPage(c, http.StatusForbidden, "Vos habilitations ne permettent pas d'envoyer un document au DMP (infirmier ou médecin).")
+		return
+	}
+	rec := currentRecord(c)
+	docID, err := uuid.Parse(c.PostForm("document_id"))
+	if err != nil {
+		a.dmpRefused(c, http.StatusBadRequest, "Document inconnu : rien n'est envoyé.")
+		return
+	}
+	err = a.inTenant(c, func(tx domain.Tx) error {
+		doc, err := tx.Document(docID)
+		if err != nil || doc.UsagerID != rec.Usager.ID {
+			return &domain.DMPRefusal{Reason: "Document inconnu pour cette personne : rien n'est envoyé."}
+		}
+		if _, ok := a.grantFor(c, doc.Section, domain.ActionRead); !ok {
+			return &domain.DMPRefusal{Reason: "Vos habilitations ne permettent pas de lire ce document : il n'est pas envoyé."}
+		}
+		if _, ok := a.grantFor(c, doc.Section, domain.ActionValidate); doc.Restricted() && !ok {
+			return &domain.DMPRefusal{Reason: "Ce document est à accès restreint : il n'est pas envoyé."}
+		}
+		estab, err := tx.Establishment(g.Estab)
+		if err != nil {
+			return err
+		}
+		s, err := a.dmpSender(c, tx, g)
+		if err != nil {
+			return err
+		}
+		_, err = dmp.SendDocument(tx, doc, estab, s, a.cfg.Now())
+		return err
+	})
+	var refusal *domain.DMPRefusal
+	var nq *domain.IdentityNotQualifiedError
+	switch {
+	case errors.As(err, &refusal):
+		a.dmpRefused(c, http.StatusConflict, refusal.Reason)
+	case errors.As(err, &nq):
+		a.dmpRefused(c, http.StatusConflict, "Aucun document n'est envoyé au DMP sans identité qualifiée (INS) : "+nq.Error()+".")
+	case err != nil:
+		a.fail(c, err)
+	default:
+		c.Redirect(http.StatusSeeOther, "/usagers/"+rec.Usager.ID.String()+"/dmp?ok=dmp-document")
 	}
 }
 

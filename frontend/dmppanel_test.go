@@ -2,6 +2,7 @@ package frontend_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"html"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/domain"
+	"github.com/relais-dui/relais/internal/pdftext"
 	"github.com/relais-dui/relais/server"
 	"github.com/relais-dui/relais/store"
 )
@@ -125,5 +130,41 @@ func TestDMPPanel(t *testing.T) {
 	sendDue()
 	if !strings.Contains(page(), "Retiré du DMP") {
 		t.Error("the withdrawal is not shown done")
+	}
+
+	// A PDF report of the record goes in a CDA level 1; an identity card
+	// is not offered.
+	var report uuid.UUID
+	err = w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error {
+		pdf := pdftext.Render("Compte rendu", []pdftext.Block{{Text: "Visite du médecin traitant."}})
+		sum := sha256.Sum256(pdf)
+		for _, d := range []domain.Document{
+			{UsagerID: w.resident, Section: domain.SectionCare, Kind: domain.DocKindCompteRendu, Title: "CR de visite", ContentType: "application/pdf", Content: pdf, SHA256: sum[:], Confidentiality: domain.ConfidentialityNormal},
+			{UsagerID: w.resident, Section: domain.SectionCare, Kind: domain.DocKindPieceIdentite, Title: "Carte d'identité", ContentType: "application/pdf", Content: pdf, SHA256: sum[:], Confidentiality: domain.ConfidentialityNormal},
+		} {
+			if err := tx.SaveDocument(&d); err != nil {
+				return err
+			}
+			if d.Kind == domain.DocKindCompteRendu {
+				report = d.ID
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = page()
+	if !strings.Contains(body, "CR de visite") || strings.Contains(body, "Carte d'identité") {
+		t.Error("the record's documents offered for the DMP: the report only")
+	}
+	if code, _ := nurse.post(base+"/dmp/document", url.Values{"document_id": {report.String()}}); code != http.StatusSeeOther {
+		t.Fatalf("sending the report = %d", code)
+	}
+	if n := sendDue(); n != 1 {
+		t.Fatalf("worker sent %d rows", n)
+	}
+	if body = page(); !strings.Contains(body, "CR de visite") || strings.Count(body, "Envoyé le") != 1 || !strings.Contains(body, ">Envoyé<") {
+		t.Errorf("the report is not shown sent: %s", body[strings.Index(body, "Documents du dossier"):])
 	}
 }

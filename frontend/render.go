@@ -150,6 +150,7 @@ var flashMessages = map[string]string{
 	"dlu":            "Le DLU a été mis à jour.",
 	"dmp-envoi":      "Le DLU part vers le DMP : son état s'affiche ci-dessous (en attente, puis envoyé ou refusé avec le motif).",
 	"dmp-retrait":    "Le retrait du document est demandé au DMP.",
+	"dmp-document":   "Le document part vers le DMP : son état s'affiche ci-dessous.",
 	"compte-rendu":   "Le compte rendu a été enregistré.",
 	"delegation":     "La section est ouverte par délégation ; chaque consultation est tracée et visible de la direction.",
 	"delegation-fin": "La délégation est terminée.",
