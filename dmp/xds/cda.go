@@ -102,7 +102,7 @@ type cdaII struct {
 	Extension string `xml:"extension,attr"`
 }
 
-func (i cdaII) ii() II { return II{Root: i.Root, Extension: i.Extension} }
+func (i cdaII) ii() II { return II(i) }
 
 type cdaCE struct {
 	Code        string `xml:"code,attr"`
@@ -110,9 +110,7 @@ type cdaCE struct {
 	DisplayName string `xml:"displayName,attr"`
 }
 
-func (c cdaCE) code() Code {
-	return Code{Code: c.Code, CodeSystem: c.CodeSystem, DisplayName: c.DisplayName}
-}
+func (c cdaCE) code() Code { return Code(c) }
 
 type cdaValue struct {
 	Value string `xml:"value,attr"`
