@@ -247,12 +247,9 @@ func patientDateParams(c *gin.Context, resource, dateName string) (uuid.UUID, da
 		switch {
 		case name == "_format":
 		case name == "patient":
-			if len(values) > 1 {
-				return uuid.Nil, r, paramError{name, "Le paramètre patient ne peut être répété."}
-			}
-			id, err := uuid.Parse(strings.TrimPrefix(values[0], "Patient/"))
+			id, err := patientRef(name, values)
 			if err != nil {
-				return uuid.Nil, r, paramError{name, "patient attend une référence Patient/<identifiant>."}
+				return uuid.Nil, r, err
 			}
 			patient = id
 		case name == dateName && dateName != "":
@@ -371,6 +368,14 @@ func refuse(c *gin.Context, err error, resource string, paths map[string]string)
 	if !errors.As(err, &v) {
 		return false
 	}
+	validationOutcome(c, v, resource, paths)
+	return true
+}
+
+// validationOutcome answers 400 with one issue per refused field, each at
+// its FHIR path (paths: domain field → FHIR path; the resource itself when
+// absent), with the French message of the matching form.
+func validationOutcome(c *gin.Context, v *domain.ValidationError, resource string, paths map[string]string) {
 	fields := make([]string, 0, len(v.Fields))
 	for f := range v.Fields {
 		fields = append(fields, f)
@@ -387,7 +392,6 @@ func refuse(c *gin.Context, err error, resource string, paths map[string]string)
 	}
 	writeJSON(c, http.StatusBadRequest, oo)
 	c.Abort()
-	return true
 }
 
 // instant writes t as a FHIR instant (UTC, seconds).

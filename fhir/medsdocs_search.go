@@ -44,12 +44,9 @@ func recordParams(c *gin.Context, resource string) (uuid.UUID, url.Values, error
 		switch {
 		case name == "_format":
 		case name == "patient":
-			if len(values) > 1 {
-				return uuid.Nil, nil, paramError{name, "Le paramètre patient ne peut être répété."}
-			}
-			id, err := uuid.Parse(strings.TrimPrefix(values[0], "Patient/"))
+			id, err := patientRef(name, values)
 			if err != nil {
-				return uuid.Nil, nil, paramError{name, "patient attend une référence Patient/<identifiant>."}
+				return uuid.Nil, nil, err
 			}
 			patient = id
 		case declared[name]:

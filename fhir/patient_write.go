@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -182,7 +181,7 @@ func (s *Server) readPatientBody(c *gin.Context) (domain.Usager, bool) {
 	u, err := in.Parse(s.cfg.Now())
 	var v *domain.ValidationError
 	if errors.As(err, &v) {
-		validationOutcome(c, v)
+		validationOutcome(c, v, "Patient", fieldPaths)
 		return domain.Usager{}, false
 	}
 	if err != nil {
@@ -193,27 +192,6 @@ func (s *Server) readPatientBody(c *gin.Context) (domain.Usager, bool) {
 		u.ID, _ = uuid.Parse(*p.Id)
 	}
 	return u, true
-}
-
-// validationOutcome answers 400 with one issue per refused field, each at
-// its FHIR path, with the French message of the identity form.
-func validationOutcome(c *gin.Context, v *domain.ValidationError) {
-	fields := make([]string, 0, len(v.Fields))
-	for f := range v.Fields {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	oo := fm.OperationOutcome{}
-	for _, f := range fields {
-		path := fieldPaths[f]
-		if path == "" {
-			path = "Patient"
-		}
-		oo.Issue = append(oo.Issue, fm.OperationOutcomeIssue{Severity: fm.IssueSeverityError, Code: fm.IssueTypeInvalid,
-			Diagnostics: ptr(v.Fields[f]), Expression: []string{path}})
-	}
-	writeJSON(c, http.StatusBadRequest, oo)
-	c.Abort()
 }
 
 // createPatient registers a person in the client's establishment, as a

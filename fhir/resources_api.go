@@ -196,6 +196,19 @@ func pathID(c *gin.Context, resource string) (uuid.UUID, bool) {
 	return id, true
 }
 
+// patientRef reads the patient search parameter: one Patient/<id> (or the
+// bare id).
+func patientRef(name string, values []string) (uuid.UUID, error) {
+	if len(values) > 1 {
+		return uuid.Nil, paramError{name, "Le paramètre patient ne peut être répété."}
+	}
+	id, err := uuid.Parse(strings.TrimPrefix(values[0], "Patient/"))
+	if err != nil {
+		return uuid.Nil, paramError{name, "patient attend une référence Patient/<identifiant>."}
+	}
+	return id, nil
+}
+
 // patientParam reads the required patient parameter ("Patient/<id>" or the
 // bare id) and refuses any other parameter.
 func patientParam(c *gin.Context, resource string) (uuid.UUID, error) {
@@ -204,12 +217,9 @@ func patientParam(c *gin.Context, resource string) (uuid.UUID, error) {
 		switch name {
 		case "_format":
 		case "patient":
-			if len(values) > 1 {
-				return uuid.Nil, paramError{name, "Le paramètre patient ne peut être répété."}
-			}
-			id, err := uuid.Parse(strings.TrimPrefix(values[0], "Patient/"))
+			id, err := patientRef(name, values)
 			if err != nil {
-				return uuid.Nil, paramError{name, "patient attend une référence Patient/<identifiant>."}
+				return uuid.Nil, err
 			}
 			patient = id
 		default:
