@@ -69,3 +69,9 @@ func FrenchDateTime(t time.Time) string {
 	}
 	return t.In(Paris()).Format("02/01/2006 à 15:04")
 }
+
+// frenchMonthsShort are the usual French abbreviations of the months.
+var frenchMonthsShort = [12]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
+
+// FrenchMonthShort is the abbreviated French name of t's month ("nov.").
+func FrenchMonthShort(t time.Time) string { return frenchMonthsShort[t.Month()-1] }

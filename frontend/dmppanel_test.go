@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -163,6 +164,15 @@ func TestDMPPanel(t *testing.T) {
 	}
 	if n := sendDue(); n != 1 {
 		t.Fatalf("worker sent %d rows", n)
+	}
+	// The director's home counts this month's documents sent per
+	// establishment: the two DLU versions and the report (the withdrawal
+	// is not a document sent).
+	_, home := w.login("u.directeur").get("/")
+	home = html.UnescapeString(home)
+	month := domain.FrenchMonthShort(time.Now().In(domain.Paris()))
+	if i := strings.Index(home, `id="home-dmp"`); i < 0 || !strings.Contains(home[i:], month) || !strings.Contains(home[i:], "<td>3</td></tr>") {
+		t.Errorf("director's DMP card: %s", home)
 	}
 	if body = page(); !strings.Contains(body, "CR de visite") || strings.Count(body, "Envoyé le") != 1 || !strings.Contains(body, ">Envoyé<") {
 		t.Errorf("the report is not shown sent: %s", body[strings.Index(body, "Documents du dossier"):])

@@ -34,6 +34,34 @@ type homeData struct {
 	// the trail of an establishment.
 	ShowDelegations bool
 	Delegations     []domain.Delegation
+	// Documents sent to the DMP per establishment over the last six months
+	// (an ESMS Numérique indicator), for the same overseers.
+	DMPMonths []time.Time
+	DMPRows   []dmpCountRow
+}
+
+// dmpCountRow is one establishment's documents sent per month.
+type dmpCountRow struct {
+	Name   string
+	Counts []int
+}
+
+// dmpCounts lays the months out oldest first, with the months without a
+// document at zero.
+func dmpCounts(estabs []uuid.UUID, names map[string]string, counts []domain.DMPMonthCount, months []time.Time) []dmpCountRow {
+	sent := map[string]int{}
+	for _, c := range counts {
+		sent[c.EstablishmentID.String()+c.Month.Format("2006-01")] = c.Sent
+	}
+	rows := make([]dmpCountRow, 0, len(estabs))
+	for _, e := range estabs {
+		r := dmpCountRow{Name: names[e.String()]}
+		for _, m := range months {
+			r.Counts = append(r.Counts, sent[e.String()+m.Format("2006-01")])
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 func (a *App) home(c *gin.Context) {
@@ -93,6 +121,15 @@ func (a *App) home(c *gin.Context) {
 			if d.Delegations, err = tx.Delegations(sup, d.Now.AddDate(0, 0, -7)); err != nil {
 				return err
 			}
+			first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.Paris())
+			for i := 5; i >= 0; i-- {
+				d.DMPMonths = append(d.DMPMonths, first.AddDate(0, -i, 0))
+			}
+			counts, err := tx.DMPSentPerMonth(sup, d.DMPMonths[0], first.AddDate(0, 1, 0))
+			if err != nil {
+				return err
+			}
+			d.DMPRows = dmpCounts(sup, d.EstabNames, counts, d.DMPMonths)
 		}
 		sort.SliceStable(d.Agenda, func(i, j int) bool { return d.Agenda[i].At.Before(d.Agenda[j].At) })
 		if len(planEstabs) > 0 {

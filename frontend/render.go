@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,6 +51,7 @@ var funcs = template.FuncMap{
 	"date":         domain.FrenchDate,
 	"inputDate":    domain.FormatDate,
 	"datetime":     domain.FrenchDateTime,
+	"monthShort":   func(t time.Time) string { return domain.FrenchMonthShort(t) + " " + t.Format("2006") },
 	"join":         strings.Join,
 	"upper":        strings.ToUpper,
 	"sectionLabel": func(s domain.Section) string { return s.Label() },

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/relais-dui/relais/domain"
 )
 
 // Point is one value at one time.
@@ -297,8 +299,6 @@ type timeTick struct {
 	Sub   string
 }
 
-var frenchMonths = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
-
 // timeSteps from the finest: days, then months, then years.
 var timeSteps = []struct {
 	days, months, years int
@@ -356,7 +356,7 @@ func timeTicks(from, to time.Time, loc *time.Location, maxTicks int) []timeTick 
 					out[i].Sub = strconv.Itoa(tt.Year())
 				}
 			case st.months > 0:
-				out[i].Label = frenchMonths[tt.Month()-1]
+				out[i].Label = domain.FrenchMonthShort(tt)
 				if i == 0 || tt.Month() <= time.Month(st.months) {
 					out[i].Sub = strconv.Itoa(tt.Year())
 				}
