@@ -135,8 +135,9 @@ func SendDLU(tx domain.Tx, d DLU, s Sender) (domain.DMPOutboxItem, error) {
 }
 
 // SendDocument wraps a PDF of the record in a CDA level 1, as the next
-// version of that document in the DMP, and enqueues it in tx.
-func SendDocument(tx domain.Tx, doc domain.Document, estab domain.Establishment, s Sender, now time.Time) (domain.DMPOutboxItem, error) {
+// version of that document in the DMP, and enqueues it in tx with the
+// masking chosen for it (none, MASQUE_PS, INVISIBLE_PATIENT).
+func SendDocument(tx domain.Tx, doc domain.Document, estab domain.Establishment, s Sender, masking []xds.Masking, now time.Time) (domain.DMPOutboxItem, error) {
 	typ, ok := DocumentType(doc.Kind)
 	if !ok || doc.ContentType != "application/pdf" {
 		return domain.DMPOutboxItem{}, &domain.DMPRefusal{Reason: "Seuls les PDF de comptes rendus, ordonnances, bilans et courriers vont au DMP : « " + doc.Title + " » n'est pas envoyé."}
@@ -167,6 +168,8 @@ func SendDocument(tx domain.Tx, doc domain.Document, estab domain.Establishment,
 	if err != nil {
 		return domain.DMPOutboxItem{}, err
 	}
-	it, _, err := outbox.Enqueue(tx, s.Request(doc.UsagerID, estab, doc.Section, cdaDoc, ClassReport, xds.FormatPDF))
+	r := s.Request(doc.UsagerID, estab, doc.Section, cdaDoc, ClassReport, xds.FormatPDF)
+	r.Masking = masking
+	it, _, err := outbox.Enqueue(tx, r)
 	return it, err
 }

@@ -306,7 +306,11 @@ func (a *App) dmpSendDocument(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		_, err = dmp.SendDocument(tx, doc, estab, s, a.cfg.Now())
+		var masking []xds.Masking
+		if m := c.PostForm("masquage"); m != "" {
+			masking = append(masking, xds.Masking(m)) // checked by the sending rules
+		}
+		_, err = dmp.SendDocument(tx, doc, estab, s, masking, a.cfg.Now())
 		return err
 	})
 	var refusal *domain.DMPRefusal

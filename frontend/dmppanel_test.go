@@ -159,11 +159,27 @@ func TestDMPPanel(t *testing.T) {
 	if !strings.Contains(body, "CR de visite") || strings.Contains(body, "Carte d'identité") {
 		t.Error("the record's documents offered for the DMP: the report only")
 	}
-	if code, _ := nurse.post(base+"/dmp/document", url.Values{"document_id": {report.String()}}); code != http.StatusSeeOther {
+	if code, body := nurse.post(base+"/dmp/document", url.Values{"document_id": {report.String()}, "masquage": {"SECRET"}}); code != http.StatusConflict ||
+		!strings.Contains(html.UnescapeString(body), "Code de masquage inconnu") {
+		t.Errorf("an unknown masking code = %d", code)
+	}
+	nurse.get(base + "/dmp")
+	if code, _ := nurse.post(base+"/dmp/document", url.Values{"document_id": {report.String()}, "masquage": {"INVISIBLE_PATIENT"}}); code != http.StatusSeeOther {
 		t.Fatalf("sending the report = %d", code)
 	}
 	if n := sendDue(); n != 1 {
 		t.Fatalf("worker sent %d rows", n)
+	}
+	var masking string
+	err = w.db.InTenant(context.Background(), w.org, func(tx *store.Tx) error {
+		items, err := tx.DMPOutbox(w.resident)
+		if len(items) > 0 {
+			masking = strings.Join(items[0].Descriptor.Masking, " ")
+		}
+		return err
+	})
+	if err != nil || masking != "INVISIBLE_PATIENT" {
+		t.Errorf("the report's masking: %q %v", masking, err)
 	}
 	// The director's home counts this month's documents sent per
 	// establishment: the two DLU versions and the report (the withdrawal
