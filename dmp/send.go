@@ -66,7 +66,7 @@ type Version struct {
 // version and name the one it replaces: the latest version sent. Without
 // one (nothing sent yet, or only refusals) the next is a first version.
 func NextVersion(items []domain.DMPOutboxItem, setID uuid.UUID) Version {
-	set := xds.OIDFromUUID(setID)
+	set := cda.OID(setID)
 	var v Version
 	var latest time.Time
 	for _, it := range items {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/dmp/cda"
 )
 
 // NSCDA is the namespace of HL7 CDA R2 documents.
@@ -51,7 +53,7 @@ type II struct {
 func (i II) UniqueID() string {
 	root := i.Root
 	if u, err := uuid.Parse(root); err == nil && len(root) == 36 {
-		root = OIDFromUUID(u)
+		root = cda.OID(u)
 	}
 	if i.Extension == "" {
 		return root

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/relais-dui/relais/dmp/cda"
 )
 
 // ErrUnavailable wraps every failure to get a usable answer: network, TLS,
@@ -236,7 +238,7 @@ func (c *Client) Withdraw(ctx context.Context, a Actor, wd Withdrawal) error {
 }
 
 // NewSubmissionID is a fresh submission set uniqueId.
-func NewSubmissionID() string { return OIDFromUUID(uuid.New()) }
+func NewSubmissionID() string { return cda.OID(uuid.New()) }
 
 // maxResponse bounds what is read of an answer.
 const maxResponse = 1 << 20

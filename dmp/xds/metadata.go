@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -122,14 +121,8 @@ func EntryUUID(uniqueID string) string {
 	return "urn:uuid:" + uuid.NewSHA1(entryNamespace, []byte(uniqueID)).String()
 }
 
-// OIDFromUUID is the 2.25 OID of a UUID (ITU-T X.667), for submission set
-// uniqueIds.
-func OIDFromUUID(u uuid.UUID) string {
-	return "2.25." + new(big.Int).SetBytes(u[:]).String()
-}
-
 // NewSubmission derives the metadata of doc. ssUniqueID is the OID of the
-// submission set (OIDFromUUID of a fresh UUID in production).
+// submission set (cda.OID of a fresh UUID in production).
 func NewSubmission(src Source, doc Document, ssUniqueID string, now time.Time) (Submission, error) {
 	h, err := ParseHeader(doc.CDA)
 	if err != nil {
